@@ -20,11 +20,19 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 bootstrap: $(VENV)/.synced
 
+# The demo runs on embedded defaults: SQLite, the filesystem broker and the Exact Online
+# sandbox on port 8001, with the sandbox's Netherlands client registration.
+demo: export DEBUG := true
+demo: export EXACT_BASE_URL_NL := http://127.0.0.1:8001/nl
+demo: export EXACT_BASE_URL_BE := http://127.0.0.1:8001/be
+demo: export EXACT_CLIENT_ID := coachlink-demo-nl
+demo: export EXACT_CLIENT_SECRET := sandbox-secret-nl
+demo: export EXACT_REDIRECT_URI := http://127.0.0.1:8000/integrations/exact/callback/
 demo: bootstrap
-	DEBUG=true $(RUN) manage.py migrate --no-input
-	DEBUG=true $(RUN) manage.py seed_demo
-	DEBUG=true $(RUN) manage.py demo_admin
-	DEBUG=true $(RUN) manage.py runserver 127.0.0.1:8000
+	$(RUN) manage.py migrate --no-input
+	$(RUN) manage.py seed_demo
+	$(RUN) manage.py demo_admin
+	$(VENV)/bin/honcho --procfile Procfile.demo start
 
 test: bootstrap
 	$(RUN) -m pytest
@@ -40,5 +48,9 @@ format: bootstrap
 # Extract and compile the Dutch translations (needs GNU gettext); the compiled .mo files are
 # committed, so a fresh clone shows Dutch without gettext installed.
 messages: bootstrap
-	DEBUG=true $(RUN) manage.py makemessages --locale nl --ignore ".venv/*" --ignore ".tools/*" --ignore "exact_sandbox/*"
+	DEBUG=true $(RUN) manage.py makemessages --locale nl --ignore ".venv/*" --ignore ".tools/*" \
+		--ignore "billing/*" --ignore "integrations/*" --ignore "exports/*" --ignore "exact_sandbox/*" --ignore "tests/*" --ignore "bench/*"
+	for app in billing integrations exports; do \
+		(cd $$app && DEBUG=true DJANGO_SETTINGS_MODULE=coachlink.settings ../$(VENV)/bin/django-admin makemessages --locale nl); \
+	done
 	DEBUG=true $(RUN) manage.py compilemessages --locale nl --ignore ".venv/*" --ignore ".tools/*"
