@@ -144,7 +144,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport, a real broker
 # that needs no server, shared by the web process, the worker and beat through a folder.
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
 if not REDIS_URL:
     _broker_dir = BASE_DIR / "var" / "broker"
     for _folder in ("queue", "control"):
