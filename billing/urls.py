@@ -1,8 +1,10 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from billing import views
 
 app_name = "billing"
 
 urlpatterns = [
-    path("", lambda request: HttpResponse(""), name="invoice_list"),
+    path("", views.invoice_list, name="invoice_list"),
+    path("<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
 ]

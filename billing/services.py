@@ -1,0 +1,63 @@
+"""Writing to the billing data: finalising invoices and rendering their PDF."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import Invoice, Parameters
+from billing.pdf import InvoiceDocument
+from billing.signals import invoice_finalised
+
+
+def invoice_finalise(*, invoice: Invoice, user: AbstractBaseUser | None = None) -> Invoice:
+    """Give a draft invoice the next invoice number and make it final.
+
+    The invoice row is locked first and the parameters row second (debtor numbering takes
+    only the second), so two people finalising at once never deadlock and never share a number.
+    """
+    with transaction.atomic():
+        status = (
+            Invoice.objects.select_for_update()
+            .filter(pk=invoice.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        if status == Invoice.Status.FINAL:
+            raise ValidationError(_("This invoice is already final."))
+        invoice_finalise_check(invoice=invoice)
+        invoice.number = Parameters.number_take(counter="invoice")
+        invoice.status = Invoice.Status.FINAL
+        invoice.finalised_at = timezone.now()
+        invoice.finalised_by = user if user is not None and user.is_authenticated else None
+        invoice.save(update_fields=["number", "status", "finalised_at", "finalised_by"])
+        invoice_finalised.send(sender=Invoice, invoice=invoice)
+    return invoice
+
+
+def invoice_finalise_check(*, invoice: Invoice) -> None:
+    """Raise a ValidationError listing everything that keeps the invoice from being final."""
+    lines = list(invoice.lines.all())
+    if not lines:
+        raise ValidationError(_("An invoice needs at least one line before it can be finalised."))
+    problems = []
+    for line in lines:
+        if line.gl_account_id is None:
+            problems.append(_("Line “%(line)s” has no GL account.") % {"line": line.description})
+        if line.vat_rate_id is None:
+            problems.append(_("Line “%(line)s” has no VAT rate.") % {"line": line.description})
+    if problems:
+        raise ValidationError(problems)
+
+
+def invoice_pdf_render(*, invoice: Invoice) -> bytes:
+    """The invoice as a PDF, in the active language."""
+    invoice = (
+        Invoice.objects.select_related(
+            "debtor__company", "debtor__person", "course__definition", "request"
+        )
+        .prefetch_related("lines__vat_rate")
+        .get(pk=invoice.pk)
+    )
+    return InvoiceDocument(invoice=invoice, parameters=Parameters.load()).render()
