@@ -1,0 +1,138 @@
+"""Export records (one per final invoice) and export batches (one per bulk run)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Invoice
+from exports.explanations import explanation_get
+
+
+class ExportState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    # A POST to Exact may have happened: the outcome is settled by YourRef before any new POST.
+    SENDING = "sending", _("Sending")
+    EXPORTED = "exported", _("Exported")
+    FAILED = "failed", _("Failed")
+    EXCLUDED = "excluded", _("Excluded")
+
+
+class BatchKind(models.TextChoices):
+    NIGHTLY = "nightly", _("Nightly bulk export")
+    MANUAL = "manual", _("Export now")
+    SELECTION = "selection", _("Selected invoices")
+
+
+class ExportBatch(models.Model):
+    """One bulk run: how many invoices it took on and how far it got."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=BatchKind.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    total = models.PositiveIntegerField(_("invoices"), default=0)
+    exported = models.PositiveIntegerField(_("exported"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    skipped = models.PositiveIntegerField(
+        _("skipped"),
+        default=0,
+        help_text=_("Already exported, excluded or being sent by another worker."),
+    )
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export batch")
+        verbose_name_plural = _("export batches")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def done(self) -> int:
+        return self.exported + self.failed + self.skipped
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+    @property
+    def is_running(self) -> bool:
+        return self.finished_at is None
+
+
+class ExportRecord(models.Model):
+    """The export of one final invoice to Exact Online: its state and everything said."""
+
+    invoice = models.OneToOneField(
+        Invoice,
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="export_record",
+    )
+    batch = models.ForeignKey(
+        ExportBatch,
+        verbose_name=_("batch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="records",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=ExportState.choices,
+        default=ExportState.PENDING,
+        db_index=True,
+    )
+    # Kept from the first POST on: the settlement must look for the reference that was sent,
+    # even when the invoice number prefix changed since.
+    your_ref = models.CharField(_("YourRef"), max_length=40, blank=True, db_index=True)
+    account_code = models.CharField(_("relation number"), max_length=18, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # While a worker holds the record in SENDING no other worker touches it; a worker that
+    # died leaves the lease to run out, after which the next run settles the outcome.
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    payload = models.JSONField(_("payload sent"), null=True, blank=True)
+    response = models.JSONField(_("Exact's answer"), null=True, blank=True)
+    entry_id = models.CharField(_("entry ID"), max_length=36, blank=True)
+    entry_number = models.PositiveIntegerField(_("entry number"), null=True, blank=True)
+    document_id = models.CharField(_("document ID"), max_length=36, blank=True)
+    error_message = models.TextField(_("message"), blank=True)
+    error_kind = models.CharField(_("kind of error"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    exported_at = models.DateTimeField(_("exported at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.get_state_display()}"
+
+    @property
+    def error_meaning(self) -> str:
+        return explanation_get(self.error_kind).meaning if self.error_message else ""
+
+    @property
+    def error_fix(self) -> str:
+        return explanation_get(self.error_kind).fix if self.error_message else ""
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state in (ExportState.FAILED, ExportState.PENDING, ExportState.SENDING)
+
+    @property
+    def can_reexport(self) -> bool:
+        return self.state in (ExportState.EXPORTED, ExportState.EXCLUDED)
