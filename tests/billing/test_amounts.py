@@ -1,0 +1,101 @@
+from decimal import Decimal
+
+import pytest
+
+from billing.models import money
+from tests.billing.factories import InvoiceFactory, InvoiceLineFactory, VatRateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def low_rate():
+    return VatRateFactory(exact_code="2", percentage=Decimal("9.00"), description="BTW laag 9%")
+
+
+def zero_rate():
+    return VatRateFactory(exact_code="0", percentage=Decimal("0.00"), description="BTW 0%")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.025", "0.03"),
+        ("0.015", "0.02"),
+        ("0.0249", "0.02"),
+        ("-0.025", "-0.03"),
+        ("2.675", "2.68"),
+    ],
+)
+def test_money_rounds_half_cents_up_away_from_zero(value, expected):
+    assert money(Decimal(value)) == Decimal(expected)
+
+
+def test_a_line_amount_is_quantity_times_unit_price_rounded_half_up():
+    line = InvoiceLineFactory(quantity=Decimal("0.50"), unit_price=Decimal("0.05"))
+
+    assert line.amount == Decimal("0.03")
+
+
+def test_a_negative_line_rounds_symmetrically():
+    line = InvoiceLineFactory(quantity=Decimal("0.50"), unit_price=Decimal("-0.05"))
+
+    assert line.amount == Decimal("-0.03")
+
+
+def test_totals_add_vat_per_rate_over_the_line_amounts():
+    invoice = InvoiceFactory()
+    InvoiceLineFactory(invoice=invoice, quantity=2, unit_price=Decimal("495.00"))
+    InvoiceLineFactory(
+        invoice=invoice, quantity=2, unit_price=Decimal("49.50"), vat_rate=low_rate()
+    )
+    InvoiceLineFactory(
+        invoice=invoice, quantity=2, unit_price=Decimal("187.00"), vat_rate=zero_rate()
+    )
+
+    assert invoice.total_excl_vat == Decimal("1463.00")
+    assert [(a.vat_rate.exact_code, a.base, a.vat) for a in invoice.vat_amounts] == [
+        ("1", Decimal("990.00"), Decimal("207.90")),
+        ("2", Decimal("99.00"), Decimal("8.91")),
+        ("0", Decimal("374.00"), Decimal("0.00")),
+    ]
+    assert invoice.total_vat == Decimal("216.81")
+    assert invoice.total_incl_vat == Decimal("1679.81")
+
+
+def test_vat_is_rounded_once_per_rate_not_once_per_line():
+    invoice = InvoiceFactory()
+    rate = low_rate()
+    # Per line 0.045 would round to 0.05 three times (0.15); per rate 0.135 rounds to 0.14.
+    InvoiceLineFactory.create_batch(3, invoice=invoice, unit_price=Decimal("0.50"), vat_rate=rate)
+
+    assert invoice.total_vat == Decimal("0.14")
+    assert invoice.total_incl_vat == Decimal("1.64")
+
+
+def test_a_credit_invoice_has_negative_totals():
+    invoice = InvoiceFactory()
+    InvoiceLineFactory(
+        invoice=invoice, quantity=3, unit_price=Decimal("-0.50"), vat_rate=low_rate()
+    )
+    InvoiceLineFactory(invoice=invoice, quantity=1, unit_price=Decimal("-100.00"))
+
+    assert invoice.total_excl_vat == Decimal("-101.50")
+    assert invoice.total_vat == Decimal("-21.14")
+    assert invoice.total_incl_vat == Decimal("-122.64")
+    assert invoice.is_credit
+
+
+def test_an_invoice_without_lines_totals_zero():
+    invoice = InvoiceFactory()
+
+    assert (invoice.total_excl_vat, invoice.total_vat, invoice.total_incl_vat) == (0, 0, 0)
+    assert invoice.vat_amounts == []
+    assert not invoice.is_credit
+
+
+def test_order_dates_come_from_the_course():
+    invoice = InvoiceFactory()
+
+    assert invoice.order_start_date == invoice.course.start_date
+    assert invoice.order_end_date == invoice.course.end_date
+    assert InvoiceFactory(course=None).order_start_date is None
