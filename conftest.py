@@ -1,1 +1,3 @@
 """Project-wide pytest set-up."""
+
+pytest_plugins = ["tests.plugins.sandbox"]

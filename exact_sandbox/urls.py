@@ -1,0 +1,32 @@
+from django.urls import include, path, re_path
+
+from exact_sandbox import api, control, oauth, ui
+
+site_patterns = [
+    path("api/oauth2/auth", oauth.authorize),
+    path("api/oauth2/token", oauth.token),
+    re_path(r"^api/v1/(?i:current/Me)$", api.me),
+    re_path(r"^api/v1/(?P<division>\d+)/(?P<path>.+)$", api.endpoint),
+]
+
+urlpatterns = [
+    path("", ui.index),
+    path("divisions/<int:code>/", ui.sales_entries),
+    path("divisions/<int:code>/accounts/", ui.accounts),
+    path("divisions/<int:code>/receivables/", ui.receivables),
+    path("divisions/<int:code>/receivables/<uuid:receivable_id>/pay/", ui.receivable_pay),
+    path("divisions/<int:code>/receivables/<uuid:receivable_id>/undo/", ui.receivable_undo),
+    path("divisions/<int:code>/attachments/<uuid:attachment_id>/", ui.attachment),
+    path("_sandbox/reset", control.reset),
+    path("_sandbox/counters", control.counters),
+    path("_sandbox/counters/reset", control.counters_reset),
+    path("_sandbox/clock", control.clock),
+    path("_sandbox/faults", control.faults),
+    path("_sandbox/limits", control.limits),
+    path("_sandbox/state", control.state),
+    path("_sandbox/divisions/<int:code>", control.division_settings),
+    path("nl/", include(site_patterns), {"site": "nl"}),
+    path("be/", include(site_patterns), {"site": "be"}),
+    # The bare root is the Netherlands site, like start.exactonline.nl.
+    path("", include(site_patterns), {"site": "nl"}),
+]

@@ -1,0 +1,159 @@
+"""Pytest fixtures that run the Exact Online sandbox as a subprocess (exact_sandbox/README.md)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+SITE_APPS = {
+    "nl": ("coachlink-demo-nl", "sandbox-secret-nl", "demo"),
+    "be": ("coachlink-demo-be", "sandbox-secret-be", "demo-be"),
+}
+TEST_REDIRECT_URI = "http://127.0.0.1:9/callback/"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SandboxServer:
+    """A running sandbox: its URLs and the control endpoint as methods."""
+
+    def __init__(self, url: str, process: subprocess.Popen, log_path: Path) -> None:
+        self.url = url
+        self.nl = f"{url}/nl"
+        self.be = f"{url}/be"
+        self.process = process
+        self.log_path = log_path
+
+    def _control(self, method: str, path: str, payload: dict | None = None) -> dict:
+        response = requests.request(method, f"{self.url}/_sandbox/{path}", json=payload, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> dict:
+        return self._control("POST", "reset")
+
+    def counters(self) -> dict:
+        return self._control("GET", "counters")
+
+    def reset_counters(self) -> dict:
+        return self._control("POST", "counters/reset")
+
+    def advance_clock(self, seconds: float) -> dict:
+        return self._control("POST", "clock", {"advance": seconds})
+
+    def set_faults(self, **faults) -> dict:
+        return self._control("POST", "faults", faults)
+
+    def set_limits(self, **limits) -> dict:
+        return self._control("POST", "limits", limits)
+
+    def set_division(self, code: int, **settings) -> dict:
+        return self._control("POST", f"divisions/{code}", settings)
+
+    def state(self) -> dict:
+        return self._control("GET", "state")
+
+    def authorization_code(
+        self,
+        site: str = "nl",
+        *,
+        divisions: list[int] | None = None,
+        redirect_uri: str = TEST_REDIRECT_URI,
+        state: str = "state-1",
+    ) -> str:
+        """Log in on the consent page as the site's demo user and allow the app; return the code."""
+        client_id, _, username = SITE_APPS[site]
+        form = {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "state": state,
+            "username": username,
+            "password": "demo",
+            "allow": "1",
+        }
+        if divisions:
+            form["division"] = [str(code) for code in divisions]
+        answer = requests.post(
+            f"{self.url}/{site}/api/oauth2/auth", data=form, allow_redirects=False, timeout=30
+        )
+        assert answer.status_code == 302, answer.text
+        return parse_qs(urlparse(answer.headers["Location"]).query)["code"][0]
+
+    def tokens(self, site: str = "nl", *, divisions: list[int] | None = None) -> dict:
+        """A fresh access and refresh token for the site's demo app and user."""
+        client_id, secret, _ = SITE_APPS[site]
+        answer = requests.post(
+            f"{self.url}/{site}/api/oauth2/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": self.authorization_code(site, divisions=divisions),
+                "redirect_uri": TEST_REDIRECT_URI,
+                "client_id": client_id,
+                "client_secret": secret,
+            },
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+
+def sandbox_start(directory: Path, *extra: str) -> SandboxServer:
+    port = free_port()
+    log_path = directory / "sandbox.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - stays open for the subprocess's lifetime
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "exact_sandbox", "serve", "--quiet"),
+            *("--host", "127.0.0.1", "--port", str(port)),
+            *("--db", str(directory / "sandbox.sqlite3"), *extra),
+        ],
+        cwd=REPO_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the sandbox exited: {log_path.read_text()}")
+        try:
+            requests.get(f"{url}/_sandbox/limits", timeout=1)
+            return SandboxServer(url, process, log_path)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the sandbox did not start: {log_path.read_text()}")
+
+
+def sandbox_stop(server: SandboxServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory):
+    server = sandbox_start(tmp_path_factory.mktemp("exact_sandbox"))
+    yield server
+    sandbox_stop(server)
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    sandbox_server.reset()
+    return sandbox_server
