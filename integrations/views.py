@@ -1,0 +1,209 @@
+"""The Integrations pages: thin views over integrations.services."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from integrations import services
+from integrations.exact import oauth
+from integrations.exact.errors import ExactError
+from integrations.forms import PANELS, LinkPanels
+from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
+
+PERMISSION = "integrations.change_exactlink"
+SESSION_STATE = "exact_oauth_state"
+SESSION_CHECKS = "exact_test_connection"
+AUDIT_ROWS = 25
+
+
+def link_manager_required(view):
+    """Staff with the permission only; anonymous users were sent to the login already."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not (request.user.is_staff and request.user.has_perm(PERMISSION)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@link_manager_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "integrations/index.html", {"link": services.link_get()})
+
+
+def _configure_page(request: HttpRequest, *, link: ExactLink, panels: LinkPanels, status=200):
+    titles = dict((key, form_class.title) for key, form_class in PANELS)
+    return render(
+        request,
+        "integrations/exact_configure.html",
+        {
+            "link": link,
+            "panels": [
+                (key, titles[key], form) for (key, _c), form in zip(PANELS, panels, strict=True)
+            ],
+            "checks": request.session.pop(SESSION_CHECKS, None) if status == 200 else None,
+            "audit": AuditEntry.objects.select_related("user")[:AUDIT_ROWS],
+            "errors_count": panels.errors_count,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@link_manager_required
+def exact_configure(request: HttpRequest) -> HttpResponse:
+    link = services.link_get() or ExactLink()
+    if request.method == "GET":
+        return _configure_page(request, link=link, panels=LinkPanels(instance=link))
+    panels = LinkPanels(request.POST, instance=link)
+    if not panels.is_valid():
+        messages.error(request, _("Nothing was saved: correct the fields marked in red."))
+        return _configure_page(request, link=link, panels=panels, status=400)
+    try:
+        services.link_save(panels=panels, user=request.user)
+    except IntegrityError:
+        # Another request created the link between our read and our insert.
+        messages.error(request, _("Exact Online allows one administration per link."))
+        return redirect("integrations:exact_configure")
+    messages.success(request, _("The settings are saved."))
+    return redirect("integrations:exact_configure")
+
+
+def _saved_link_or_message(request: HttpRequest) -> ExactLink | None:
+    link = services.link_get()
+    if link is None:
+        messages.error(request, _("Save the settings first."))
+    return link
+
+
+@require_POST
+@link_manager_required
+def exact_authenticate(request: HttpRequest) -> HttpResponse:
+    link = _saved_link_or_message(request)
+    if link is None:
+        return redirect("integrations:exact_configure")
+    state = secrets.token_urlsafe(32)
+    request.session[SESSION_STATE] = state
+    return redirect(oauth.authorization_url(site=link.site, state=state))
+
+
+def _authentication_failed(request: HttpRequest, message: str) -> HttpResponse:
+    AuditEntry.objects.create(
+        user=request.user, action=AuditAction.AUTHENTICATION_FAILED, detail=message
+    )
+    messages.error(request, message)
+    return redirect("integrations:exact_configure")
+
+
+@require_GET
+@link_manager_required
+def exact_callback(request: HttpRequest) -> HttpResponse:
+    expected = request.session.pop(SESSION_STATE, None)
+    received = request.GET.get("state", "")
+    if not expected or not received or not secrets.compare_digest(expected, received):
+        # Without a matching state this answer was not asked for by this browser session.
+        return _authentication_failed(
+            request,
+            _(
+                "The answer from Exact Online does not belong to this session. Click "
+                "Authenticate to try again."
+            ),
+        )
+    if request.GET.get("error"):
+        if request.GET["error"] == "access_denied":
+            message = _(
+                "Access was refused on Exact Online's consent page: the link stays "
+                "unauthenticated. Click Authenticate and choose Allow to link coachlink."
+            )
+        else:
+            message = _("Exact Online reported an error: %(error)s") % {
+                "error": request.GET.get("error_description") or request.GET["error"]
+            }
+        return _authentication_failed(request, message)
+    link = services.link_get()
+    if link is None:
+        return _authentication_failed(request, _("Save the settings first."))
+    code = request.GET.get("code", "")
+    if not code:
+        return _authentication_failed(request, _("Exact Online sent no authorization code."))
+    try:
+        services.link_authenticate(link=link, code=code, user=request.user)
+    except ExactError as exc:
+        return _authentication_failed(request, " ".join(exc.messages))
+    messages.success(request, _("The link is authenticated with Exact Online."))
+    return redirect("integrations:exact_configure")
+
+
+@require_POST
+@link_manager_required
+def exact_test_connection(request: HttpRequest) -> HttpResponse:
+    link = _saved_link_or_message(request)
+    if link is None:
+        return redirect("integrations:exact_configure")
+    lines = services.link_test_connection(link=link, user=request.user)
+    request.session[SESSION_CHECKS] = [line.as_dict() for line in lines]
+    if all(line.ok for line in lines):
+        messages.success(request, _("Test connection: every check passed."))
+    else:
+        messages.error(request, _("Test connection: some checks failed; see the fixes below."))
+    return redirect("integrations:exact_configure")
+
+
+@require_http_methods(["GET", "POST"])
+@link_manager_required
+def exact_enable(request: HttpRequest) -> HttpResponse:
+    link = _saved_link_or_message(request)
+    if link is None:
+        return redirect("integrations:exact_configure")
+    if request.method == "GET":
+        return render(
+            request, "integrations/exact_confirm.html", {"link": link, "action": "enable"}
+        )
+    try:
+        services.link_enable(link=link, user=request.user)
+    except ExactError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("integrations:exact_configure")
+    messages.success(request, _("The link is enabled."))
+    return redirect("integrations:exact_configure")
+
+
+@require_POST
+@link_manager_required
+def exact_pause(request: HttpRequest) -> HttpResponse:
+    link = _saved_link_or_message(request)
+    if link is None:
+        return redirect("integrations:exact_configure")
+    if link.activation != Activation.ENABLED:
+        messages.error(request, _("Only an enabled link can be paused."))
+        return redirect("integrations:exact_configure")
+    services.link_pause(link=link, user=request.user)
+    messages.success(request, _("The link is paused: nothing is sent until you enable it."))
+    return redirect("integrations:exact_configure")
+
+
+@require_http_methods(["GET", "POST"])
+@link_manager_required
+def exact_delete(request: HttpRequest) -> HttpResponse:
+    link = _saved_link_or_message(request)
+    if link is None:
+        return redirect("integrations:exact_configure")
+    if request.method == "GET":
+        return render(
+            request, "integrations/exact_confirm.html", {"link": link, "action": "delete"}
+        )
+    services.link_delete(link=link, user=request.user)
+    messages.success(request, _("The link is deleted; the export history is kept."))
+    return redirect("integrations:index")

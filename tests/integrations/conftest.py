@@ -1,0 +1,14 @@
+import pytest
+
+from tests.integrations.factories import LinkManagerFactory
+
+
+@pytest.fixture
+def manager(db):
+    return LinkManagerFactory()
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
