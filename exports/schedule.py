@@ -1,0 +1,50 @@
+"""The nightly bulk export as a django-celery-beat schedule that follows the link's panel."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from integrations.models import ExactLink, ExportMoment, LinkState, Repetition
+
+NIGHTLY_TASK_NAME = "exports: nightly bulk export"
+NIGHTLY_TASK = "exports.tasks.invoices_export_nightly_task"
+# Shorter than the shortest repetition (a day): a run a worker could not start in time is
+# dropped instead of piling up behind the next one.
+NIGHTLY_EXPIRE_SECONDS = 12 * 3600
+
+
+def nightly_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | None:
+    """Create, change or remove the nightly task so it matches the panel.
+
+    It exists while the export moment is Nightly bulk with a time and a repetition, and it is
+    enabled only while the link is enabled.
+    """
+    wanted = (
+        link is not None
+        and link.export_moment == ExportMoment.NIGHTLY
+        and link.nightly_time is not None
+        and bool(link.nightly_repetition)
+    )
+    if not wanted:
+        PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).delete()
+        return None
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute=str(link.nightly_time.minute),
+        hour=str(link.nightly_time.hour),
+        day_of_week="1" if link.nightly_repetition == Repetition.WEEKLY else "*",
+        day_of_month="1" if link.nightly_repetition == Repetition.MONTHLY else "*",
+        month_of_year="*",
+        timezone=settings.TIME_ZONE,
+    )
+    task, _created = PeriodicTask.objects.update_or_create(
+        name=NIGHTLY_TASK_NAME,
+        defaults={
+            "task": NIGHTLY_TASK,
+            "crontab": crontab,
+            "interval": None,
+            "enabled": link.state == LinkState.ENABLED,
+            "expire_seconds": NIGHTLY_EXPIRE_SECONDS,
+        },
+    )
+    return task

@@ -1,0 +1,44 @@
+"""Celery tasks: load ids, call the export services. The logic lives in exports.services."""
+
+from celery import shared_task
+
+from billing.models import Invoice
+from exports.models import BatchKind, ExportBatch
+from exports.services import (
+    ExportsInterrupted,
+    invoice_export,
+    invoices_export_bulk,
+    link_get,
+)
+
+# Transient failures (Exact down, time-outs, lost answers) are retried with growing, jittered
+# pauses; a functional refusal is recorded as FAILED by the service and never raised here.
+RETRY_POLICY = {
+    "autoretry_for": (ExportsInterrupted,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+
+
+@shared_task(**RETRY_POLICY)
+def invoice_export_task(invoice_id: int) -> None:
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is not None:
+        invoice_export(invoice=invoice)
+
+
+@shared_task(**RETRY_POLICY)
+def invoices_export_bulk_task(batch_id: int | None = None) -> None:
+    link = link_get()
+    batch = ExportBatch.objects.filter(pk=batch_id).first() if batch_id else None
+    if link is not None:
+        invoices_export_bulk(link=link, batch=batch)
+
+
+@shared_task(**RETRY_POLICY)
+def invoices_export_nightly_task() -> None:
+    link = link_get()
+    if link is not None:
+        invoices_export_bulk(link=link, kind=BatchKind.NIGHTLY)
