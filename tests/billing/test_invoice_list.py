@@ -1,0 +1,112 @@
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.billing.factories import (
+    CompanyFactory,
+    DebtorFactory,
+    InvoiceFactory,
+    InvoiceLineFactory,
+    final_invoice_create,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("billing:invoice_list")
+
+
+@pytest.fixture
+def user_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("fin", is_staff=True))
+    return client
+
+
+def test_the_list_shows_number_debtor_totals_status_and_pdf_link(user_client):
+    debtor = DebtorFactory(company=CompanyFactory(name="Bakkerij Van Dam BV"))
+    invoice = final_invoice_create(debtor=debtor, unit_price=Decimal("1000.00"))
+
+    response = user_client.get(URL)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "00001" in html
+    assert "Bakkerij Van Dam BV" in html
+    assert "€\xa01,000.00" in html
+    assert "€\xa01,210.00" in html
+    assert "Final" in html
+    assert reverse("billing:invoice_pdf", args=[invoice.pk]) in html
+
+
+def test_the_list_speaks_dutch_to_a_dutch_browser(user_client):
+    final_invoice_create(unit_price=Decimal("1000.00"))
+    InvoiceLineFactory()
+
+    response = user_client.get(URL, headers={"accept-language": "nl"})
+
+    html = response.content.decode()
+    assert "Facturen" in html
+    assert "Totaal incl. btw" in html
+    assert "Definitief" in html
+    assert "Concept" in html
+    assert "€\xa01.210,00" in html
+
+
+def test_the_list_follows_the_language_cookie(user_client):
+    final_invoice_create()
+    user_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+
+    html = user_client.get(URL).content.decode()
+
+    assert "Factuurnummer of naam debiteur" in html
+
+
+def test_a_credit_invoice_is_shown_negative(user_client):
+    final_invoice_create(unit_price=Decimal("-250.00"))
+
+    html = user_client.get(URL).content.decode()
+
+    assert "€\xa0-302.50" in html
+    assert "Credit" in html
+
+
+def test_the_list_filters_by_status(user_client):
+    final_invoice_create(invoice_reference_number="X")
+    draft = InvoiceLineFactory(invoice__debtor__company__name="Conceptklant BV").invoice
+
+    page = user_client.get(URL, {"status": "draft"}).context["page"]
+
+    assert list(page) == [draft]
+
+
+@pytest.mark.parametrize("query", ["00002", "2", "zorggroep"])
+def test_the_list_searches_by_number_or_debtor_name(user_client, query):
+    final_invoice_create()
+    wanted = final_invoice_create(debtor=DebtorFactory(company__name="Zorggroep Brabant-Zuid"))
+
+    page = user_client.get(URL, {"q": query}).context["page"]
+
+    assert list(page) == [wanted]
+
+
+def test_the_list_shows_fifty_invoices_a_page(user_client):
+    InvoiceFactory.create_batch(55)
+
+    first = user_client.get(URL).context["page"]
+    second = user_client.get(URL, {"page": 2}).context["page"]
+
+    assert len(first) == 50
+    assert len(second) == 5
+
+
+def test_the_list_needs_a_constant_number_of_queries(user_client, django_assert_max_num_queries):
+    for _ in range(50):
+        invoice = InvoiceFactory()
+        InvoiceLineFactory.create_batch(2, invoice=invoice)
+
+    # session, user, count, invoices with debtors, lines, VAT rates; however many rows
+    with django_assert_max_num_queries(6):
+        response = user_client.get(URL)
+
+    assert len(response.context["page"]) == 50
