@@ -109,6 +109,12 @@ def sales_entry_row(e: m.SalesEntry) -> Row:
         "Division": e.division,
         "Created": e.created,
         "Modified": e.modified,
+        # Unsaved instances (used to list the fields) have no lines to query.
+        "SalesEntryLines": {
+            "results": []
+            if e._state.adding
+            else [sales_entry_line_row(line) for line in e.lines.all()]
+        },
     }
 
 
@@ -307,7 +313,9 @@ def _resources() -> dict[str, Resource]:
             "EntryID",
             lambda division: (
                 sales_entry_row(e)
-                for e in m.SalesEntry.objects.filter(division=division).select_related("customer")
+                for e in m.SalesEntry.objects.filter(division=division)
+                .select_related("customer")
+                .prefetch_related("lines__gl_account", "lines__entry")
             ),
             fields=_fields(sales_entry_row, fake_entry),
             model=m.SalesEntry,

@@ -138,14 +138,12 @@ def state(request: HttpRequest) -> HttpResponse:
     divisions = {}
     for division in m.Division.objects.all():
         code = division.code
-        entries = []
-        for entry in m.SalesEntry.objects.filter(division=code).select_related("customer"):
-            row = api.sales_entry_row(entry)
-            row["SalesEntryLines"] = [
-                api.sales_entry_line_row(line)
-                for line in entry.lines.select_related("entry", "gl_account")
-            ]
-            entries.append(row)
+        entries = [
+            api.sales_entry_row(entry)
+            for entry in m.SalesEntry.objects.filter(division=code)
+            .select_related("customer")
+            .prefetch_related("lines__gl_account", "lines__entry")
+        ]
         divisions[str(code)] = {
             "site": division.site,
             "description": division.description,
