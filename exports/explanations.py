@@ -104,6 +104,18 @@ EXPLANATIONS: tuple[Explanation, ...] = (
         _("The link's token chain is broken or was unused for 30 days."),
         _("Authenticate again on the Exact Online configure screen."),
     ),
+    Explanation(
+        "internal_error",
+        ("Er is een interne fout opgetreden", "An internal error occurred"),
+        _("Exact Online had an internal failure."),
+        _("Nothing to fix: the export is tried again automatically."),
+    ),
+    Explanation(
+        "transient",
+        (),
+        _("Exact Online did not answer, or answered with a passing failure."),
+        _("Nothing to fix: the export is tried again automatically."),
+    ),
     # Refusals of our own, found before anything is sent.
     Explanation(
         "debtor_number_missing",

@@ -45,6 +45,9 @@ class ExportBatch(models.Model):
         default=0,
         help_text=_("Already exported, excluded or being sent by another worker."),
     )
+    error_message = models.TextField(
+        _("message"), blank=True, help_text=_("Why the run stopped before its invoices.")
+    )
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

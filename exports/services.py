@@ -250,6 +250,13 @@ class _Run:
             ExportBatch.objects.filter(pk=self.batch.pk).update(**{counter: F(counter) + 1})
 
 
+def _is_transient(error: ExactError) -> bool:
+    """Whether trying again can help; Exact's bare internal error is a passing failure too."""
+    if error.code == "reauthenticate":
+        return False
+    return not error.permanent or explanation_find(error.message).kind == "internal_error"
+
+
 def _problem_from(error: ExactError) -> ExportProblem:
     return ExportProblem(explanation_find(error.message).kind, error.message)
 
@@ -310,7 +317,7 @@ def _accounts_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
                 )
                 run.overwritten.add(code)
         except ExactError as error:
-            if not error.permanent or error.code == "reauthenticate":
+            if _is_transient(error) or error.code == "reauthenticate":
                 raise
             # Another worker may have created the same relation a moment ago.
             found = _accounts_find(link=link, codes=[code]) if account is None else {}
@@ -348,7 +355,7 @@ def _projects_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
             )
             lookups.projects[code] = created["ID"]
         except ExactError as error:
-            if not error.permanent or error.code == "reauthenticate":
+            if _is_transient(error) or error.code == "reauthenticate":
                 raise
             run.project_problems[code] = _problem_from(error)
 
@@ -517,14 +524,15 @@ def _record_export(*, run: _Run, record: ExportRecord, invoice: Invoice) -> None
         _record_failed(record=record, problem=problem, answer=None)
         run.count("failed")
     except ExactError as error:
-        if error.permanent and error.code != "reauthenticate":
+        if error.code == "reauthenticate":
+            _record_unsettled(record=record, error=error, maybe_sent=maybe_sent)
+            raise  # the link needs a new authentication: nothing else can go either
+        if not _is_transient(error):
             _record_failed(record=record, problem=_problem_from(error), answer=_error_answer(error))
             run.count("failed")
             run.transient_failures_in_a_row = 0
             return
         _record_unsettled(record=record, error=error, maybe_sent=maybe_sent)
-        if error.permanent:
-            raise  # the link needs a new authentication: nothing else can go either
         run.unsettled += 1
         run.transient_failures_in_a_row += 1
         logger.warning("Export of invoice %s interrupted: %s", invoice.pk, error)
@@ -540,6 +548,20 @@ def _invoices_load(ids: list[int]) -> list[Invoice]:
 
 
 def _records_export(
+    *, link: ExactLink, batch: ExportBatch | None, invoice_ids: list[int] | None
+) -> None:
+    try:
+        _records_export_run(link=link, batch=batch, invoice_ids=invoice_ids)
+    except ExactError as error:
+        if _is_transient(error):
+            raise ExportsInterrupted(str(error)) from error
+        # Nothing per invoice went wrong (a look-up or the token did): the invoices wait.
+        if batch is not None:
+            ExportBatch.objects.filter(pk=batch.pk).update(error_message=str(error))
+        logger.warning("Export run stopped: %s", error)
+
+
+def _records_export_run(
     *, link: ExactLink, batch: ExportBatch | None, invoice_ids: list[int] | None
 ) -> None:
     record_ids = list(
@@ -607,7 +629,7 @@ def invoices_export_bulk(
         batch = export_batch_start(kind=kind, invoice_ids=invoice_ids)
     else:
         export_records_ensure()
-        ExportBatch.objects.filter(pk=batch.pk).update(finished_at=None)
+        ExportBatch.objects.filter(pk=batch.pk).update(finished_at=None, error_message="")
     try:
         _records_export(link=link, batch=batch, invoice_ids=invoice_ids)
     finally:
