@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -23,8 +24,8 @@ def quantity_text(quantity: Decimal) -> str:
     return formats.number_format(quantity, decimal_pos=decimals, use_l10n=True)
 
 
-def date_text(value) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
+def date_text(value, format_name: str = "DATE_FORMAT") -> str:
+    return formats.date_format(value, format_name) if value else ""
 
 
 class InvoiceDocument(FPDF):
@@ -129,7 +130,9 @@ class InvoiceDocument(FPDF):
         if invoice.course_id:
             course = invoice.course
             facts.append((_("Course"), f"{course.code} {course.definition.name}"))
-            period = f"{date_text(course.start_date)} \u2013 {date_text(course.end_date)}"
+            start = date_text(course.start_date, "SHORT_DATE_FORMAT")
+            end = date_text(course.end_date, "SHORT_DATE_FORMAT")
+            period = f"{start} \u2013 {end}"
             facts.append((_("Course dates"), period))
         self.set_y(top)
         for label, value in facts:
@@ -160,7 +163,13 @@ class InvoiceDocument(FPDF):
             padding=(1, 1.5),
         ) as table:
             heading = table.row()
-            for text in (_("Description"), _("Quantity"), _("Unit price"), _("VAT"), _("Amount")):
+            for text in (
+                _("Description"),
+                _("Quantity"),
+                _("Unit price"),
+                capfirst(_("VAT")),
+                _("Amount"),
+            ):
                 heading.cell(text)
             for line in self.invoice.lines.all():
                 row = table.row()
@@ -177,7 +186,7 @@ class InvoiceDocument(FPDF):
         self.set_x(TOTALS_X)
         self.cell(w=50, h=6, text=_("VAT per rate"))
         self.cell(w=20, h=6, text=_("Base"), align="R")
-        self.cell(w=20, h=6, text=_("VAT"), align="R", new_x="LMARGIN", new_y="NEXT")
+        self.cell(w=20, h=6, text=capfirst(_("VAT")), align="R", new_x="LMARGIN", new_y="NEXT")
         self.set_font("helvetica", size=9)
         for amount in invoice.vat_amounts:
             self.set_x(TOTALS_X)
@@ -190,7 +199,7 @@ class InvoiceDocument(FPDF):
         self.ln(2)
         totals = [
             (_("Total excl. VAT"), invoice.total_excl_vat, False),
-            (_("VAT"), invoice.total_vat, False),
+            (capfirst(_("VAT")), invoice.total_vat, False),
             (_("Total incl. VAT"), invoice.total_incl_vat, True),
         ]
         for label, value, strong in totals:
