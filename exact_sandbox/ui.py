@@ -1,10 +1,11 @@
 """Pages for a person: each division's accounts, sales entries, receivables and payments."""
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from exact_sandbox import bookkeeping
@@ -84,6 +85,10 @@ def receivables(request: HttpRequest, code: int) -> HttpResponse:
     )
 
 
+def _back(code: int, **message: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(f"/divisions/{code}/receivables/?{urlencode(message)}")
+
+
 @require_POST
 def receivable_pay(request: HttpRequest, code: int, receivable_id: UUID) -> HttpResponse:
     receivable = get_object_or_404(m.Receivable, division=code, pk=receivable_id)
@@ -93,21 +98,21 @@ def receivable_pay(request: HttpRequest, code: int, receivable_id: UUID) -> Http
         try:
             amount = Decimal(request.POST.get("amount", "").replace(",", "."))
         except InvalidOperation:
-            return redirect(f"/divisions/{code}/receivables/?error=Ongeldig: Bedrag")
+            return _back(code, error="Ongeldig: Bedrag")
     try:
         bookkeeping.receivable_payment_register(
             receivable=receivable, amount=amount, write_off_rest=kind == "write_off"
         )
     except ExactRuleError as error:
-        return redirect(f"/divisions/{code}/receivables/?error={error}")
-    return redirect(f"/divisions/{code}/receivables/?done={receivable.entry.entry_number}")
+        return _back(code, error=str(error))
+    return _back(code, done=str(receivable.entry.entry_number))
 
 
 @require_POST
 def receivable_undo(request: HttpRequest, code: int, receivable_id: UUID) -> HttpResponse:
     receivable = get_object_or_404(m.Receivable, division=code, pk=receivable_id)
     bookkeeping.receivable_match_undo(receivable=receivable)
-    return redirect(f"/divisions/{code}/receivables/?done={receivable.entry.entry_number}")
+    return _back(code, done=str(receivable.entry.entry_number))
 
 
 def attachment(request: HttpRequest, code: int, attachment_id: UUID) -> HttpResponse:
