@@ -1,0 +1,28 @@
+"""Play the user on the sandbox's login and consent page."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+
+def consent_answer(authorize_url: str, *, allow: bool = True, divisions=(7095,)) -> dict:
+    """Submit the consent form behind ``authorize_url``; the query the callback receives."""
+    query = {key: values[0] for key, values in parse_qs(urlsplit(authorize_url).query).items()}
+    form = {
+        "client_id": query["client_id"],
+        "redirect_uri": query["redirect_uri"],
+        "response_type": "code",
+        "state": query.get("state", ""),
+        "username": "demo",
+        "password": "demo",
+        "division": [str(code) for code in divisions],
+        "allow" if allow else "deny": "1",
+    }
+    answer = requests.post(
+        authorize_url.split("?")[0], data=form, allow_redirects=False, timeout=30
+    )
+    assert answer.status_code == 302, answer.text
+    return {
+        key: values[0]
+        for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()
+    }

@@ -1,0 +1,87 @@
+import pytest
+from django.urls import reverse
+
+from integrations.models import AuditAction, AuditEntry, ExactLink
+from tests.integrations.consent import consent_answer
+from tests.integrations.factories import ExactLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+CALLBACK = reverse("integrations:exact_callback")
+
+
+def authorize(client) -> str:
+    response = client.post(reverse("integrations:exact_authenticate"))
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def page_after(client, query: dict, language="en") -> str:
+    response = client.get(CALLBACK, query, HTTP_ACCEPT_LANGUAGE=language, follow=True)
+    return response.content.decode()
+
+
+def test_it_authenticates_and_turns_the_button_green(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+    page = page_after(manager_client, consent_answer(authorize(manager_client)))
+    assert "The link is authenticated with Exact Online." in page
+    assert "Valid token information available" in page
+    link = ExactLink.objects.get()
+    assert link.is_authenticated and link.access_token
+    assert AuditEntry.objects.filter(action=AuditAction.AUTHENTICATED).exists()
+
+
+def test_it_handles_access_denied(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+    query = consent_answer(authorize(manager_client), allow=False)
+    assert query["error"] == "access_denied"
+    for language, text in [("en", "Access was refused"), ("nl", "toegang is geweigerd")]:
+        query_again = consent_answer(authorize(manager_client), allow=False)
+        assert text in page_after(manager_client, query_again, language)
+    assert not ExactLink.objects.get().is_authenticated
+
+
+def test_it_handles_wrong_state(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+    query = consent_answer(authorize(manager_client))
+    query["state"] = "forged"
+    assert "does not belong to this session" in page_after(manager_client, query)
+    assert not ExactLink.objects.get().is_authenticated
+
+
+def test_it_handles_missing_state(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+    query = consent_answer(authorize(manager_client))
+    del query["state"]
+    assert "hoort niet bij deze sessie" in page_after(manager_client, query, "nl")
+
+
+def test_the_state_is_used_once(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+    query = consent_answer(authorize(manager_client))
+    page_after(manager_client, query)
+    assert "does not belong to this session" in page_after(manager_client, query)
+
+
+def test_it_handles_a_reused_code(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+    query = consent_answer(authorize(manager_client))
+    page_after(manager_client, query)
+    state = authorize(manager_client).split("state=")[1].split("&")[0]
+    page = page_after(manager_client, {**query, "state": state})
+    assert "expired or was already used" in page
+
+
+def test_it_handles_an_expired_code(manager_client, exact_settings, sandbox):
+    ExactLinkFactory(division="7095")
+    query = consent_answer(authorize(manager_client))
+    sandbox.advance_clock(181)
+    assert "verlopen of al gebruikt" in page_after(manager_client, query, "nl")
+    assert not ExactLink.objects.get().is_authenticated
+
+
+def test_it_refuses_a_division_the_user_did_not_allow(manager_client, exact_settings):
+    ExactLinkFactory(division="7096")
+    page = page_after(manager_client, consent_answer(authorize(manager_client), divisions=(7095,)))
+    assert "did not give access to division 7096" in page
+    assert not ExactLink.objects.get().is_authenticated
