@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from billing.models import money
 from tests.billing.factories import InvoiceFactory, InvoiceLineFactory, VatRateFactory
@@ -28,6 +30,12 @@ def zero_rate():
 )
 def test_money_rounds_half_cents_up_away_from_zero(value, expected):
     assert money(Decimal(value)) == Decimal(expected)
+
+
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4))
+def test_money_treats_credits_and_debits_alike(value):
+    assert money(-value) == -money(value)
+    assert abs(money(value) - value) <= Decimal("0.005")
 
 
 def test_a_line_amount_is_quantity_times_unit_price_rounded_half_up():
