@@ -75,6 +75,14 @@ class _RequestHandler(WSGIRequestHandler):
         if not self.server.quiet:
             super().log_message(format, *args)
 
+    def get_environ(self):
+        environ = super().get_environ()
+        if isinstance(self.connection, ssl.SSLSocket):
+            # Absolute links (OData's __next) must keep the https scheme the caller used.
+            environ["wsgi.url_scheme"] = "https"
+            environ["HTTPS"] = "on"
+        return environ
+
     def handle(self):
         self.raw_requestline = self.rfile.readline(65537)
         if len(self.raw_requestline) > 65536:

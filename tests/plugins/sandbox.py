@@ -28,15 +28,20 @@ def free_port() -> int:
 class SandboxServer:
     """A running sandbox: its URLs and the control endpoint as methods."""
 
-    def __init__(self, url: str, process: subprocess.Popen, log_path: Path) -> None:
+    def __init__(
+        self, url: str, process: subprocess.Popen, log_path: Path, verify: bool | str = True
+    ) -> None:
         self.url = url
+        self.verify = verify
         self.nl = f"{url}/nl"
         self.be = f"{url}/be"
         self.process = process
         self.log_path = log_path
 
     def _control(self, method: str, path: str, payload: dict | None = None) -> dict:
-        response = requests.request(method, f"{self.url}/_sandbox/{path}", json=payload, timeout=30)
+        response = requests.request(
+            method, f"{self.url}/_sandbox/{path}", json=payload, timeout=30, verify=self.verify
+        )
         response.raise_for_status()
         return response.json()
 
@@ -86,7 +91,11 @@ class SandboxServer:
         if divisions:
             form["division"] = [str(code) for code in divisions]
         answer = requests.post(
-            f"{self.url}/{site}/api/oauth2/auth", data=form, allow_redirects=False, timeout=30
+            f"{self.url}/{site}/api/oauth2/auth",
+            data=form,
+            allow_redirects=False,
+            timeout=30,
+            verify=self.verify,
         )
         assert answer.status_code == 302, answer.text
         return parse_qs(urlparse(answer.headers["Location"]).query)["code"][0]
@@ -104,13 +113,21 @@ class SandboxServer:
                 "client_secret": secret,
             },
             timeout=30,
+            verify=self.verify,
         )
         answer.raise_for_status()
         return answer.json()
 
 
-def sandbox_start(directory: Path, *extra: str) -> SandboxServer:
+def sandbox_start(
+    directory: Path, *extra: str, tls: tuple[Path, Path] | None = None
+) -> SandboxServer:
+    """Start a sandbox on a free port; with `tls` (certificate, key) it serves HTTPS."""
     port = free_port()
+    scheme, verify = "http", True
+    if tls:
+        extra = (*extra, "--tls-cert", str(tls[0]), "--tls-key", str(tls[1]))
+        scheme, verify = "https", str(tls[0])
     log_path = directory / "sandbox.log"
     log = open(log_path, "wb")  # noqa: SIM115 - stays open for the subprocess's lifetime
     process = subprocess.Popen(
@@ -124,14 +141,14 @@ def sandbox_start(directory: Path, *extra: str) -> SandboxServer:
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{scheme}://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the sandbox exited: {log_path.read_text()}")
         try:
-            requests.get(f"{url}/_sandbox/limits", timeout=1)
-            return SandboxServer(url, process, log_path)
+            requests.get(f"{url}/_sandbox/limits", timeout=1, verify=verify)
+            return SandboxServer(url, process, log_path, verify)
         except requests.ConnectionError:
             time.sleep(0.1)
     process.kill()
