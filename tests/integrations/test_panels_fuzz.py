@@ -34,7 +34,7 @@ OPTIONS = {
     "financial-nightly_time": ["", "02:30", "25:61"],
     "payment-payment_interval_minutes": ["15", "0", "-1", "99999999999999999999"],
     "payment-payment_from_date": ["", "2026-01-31", "2026-02-30", "99999-01-01"],
-    "financial-invoice_number_prefix": ["", "2018", "21474", "０"],
+    "financial-invoice_number_prefix": ["", "2018", "21474", "\uff10"],
 }
 anything = st.text(max_size=40) | st.sampled_from(["", " ", "\x00", "7095", "1" * 30, "'; --"])
 
