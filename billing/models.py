@@ -74,6 +74,7 @@ class Parameters(models.Model):
     """The one row of numbering and company settings; its row lock serialises numbering."""
 
     SINGLETON_PK = 1
+    COUNTER_FIELDS = ("last_debtor_number", "last_invoice_number")
     start_number_validators = [
         MinValueValidator(1, message=_("A start number must be a positive whole number."))
     ]
@@ -111,6 +112,14 @@ class Parameters(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.pk = self.SINGLETON_PK
+        # The counters move only through number_take: a copy loaded before someone finalised
+        # an invoice (an open admin form) must not turn them back when it is saved.
+        if kwargs.get("update_fields") is None and type(self).objects.filter(pk=self.pk).exists():
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.COUNTER_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     @classmethod

@@ -67,6 +67,16 @@ def test_it_jumps_ahead_when_the_start_number_is_raised():
     assert final_invoice_create().number == 10000
 
 
+def test_saving_a_stale_copy_of_the_parameters_does_not_turn_the_counter_back():
+    stale = Parameters.load()
+    final_invoice_create()
+    stale.company_name = "Opleidingen Zuid BV"
+    stale.save()
+
+    assert Parameters.load().company_name == "Opleidingen Zuid BV"
+    assert final_invoice_create().number == 2
+
+
 def test_it_refuses_to_finalise_an_invoice_twice():
     invoice = final_invoice_create()
 
