@@ -141,8 +141,9 @@ def test_sales_entry_lines_come_with_the_entry(nl_api):
 
 def test_bulk_receivables_need_select_and_come_1000_a_page(sandbox, nl_api):
     sandbox.set_limits(minutely=1000)
+    payload = sales_entry_payload(nl_api)
     for number in range(61):
-        payload = sales_entry_payload(nl_api, YourRef=f"B-{number}")
+        payload["YourRef"] = f"B-{number}"
         assert nl_api.post("salesentry/SalesEntries", payload).status_code == 201
     assert nl_api.get("bulk/Cashflow/Receivables").status_code == 400
     bulk = nl_api.get("bulk/Cashflow/Receivables", **{"$select": "ID,YourRef"}).json()["d"]
