@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -282,6 +282,33 @@ class InvoiceAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("billing:invoice_pdf", args=[invoice.pk]), _("PDF")
         )
+
+    def response_add(self, request: HttpRequest, obj: Invoice, post_url_continue=None):
+        if "_finalise" in request.POST:
+            return self.saved_then_finalised(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Invoice):
+        if "_finalise" in request.POST:
+            return self.saved_then_finalised(request, obj)
+        return super().response_change(request, obj)
+
+    def saved_then_finalised(self, request: HttpRequest, invoice: Invoice) -> HttpResponseRedirect:
+        """ "Save and finalise": the form and its lines are saved; now number the invoice."""
+        try:
+            invoice_finalise(invoice=invoice, user=request.user)
+        except ValidationError as error:
+            self.message_user(
+                request,
+                _("%(invoice)s was saved but not finalised: %(reason)s")
+                % {"invoice": invoice, "reason": " ".join(error.messages)},
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request, _("%(invoice)s is final.") % {"invoice": invoice}, messages.SUCCESS
+            )
+        return HttpResponseRedirect(reverse("admin:billing_invoice_change", args=[invoice.pk]))
 
     @admin.action(description=_("Finalise selected invoices"), permissions=["change"])
     def finalise(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Invoice, Parameters
+from billing.models import Invoice, InvoiceLine, Parameters
 from billing.pdf import InvoiceDocument
 from billing.signals import invoice_finalised
 
@@ -38,7 +38,8 @@ def invoice_finalise(*, invoice: Invoice, user: AbstractBaseUser | None = None) 
 
 def invoice_finalise_check(*, invoice: Invoice) -> None:
     """Raise a ValidationError listing everything that keeps the invoice from being final."""
-    lines = list(invoice.lines.all())
+    # Read from the database, not a prefetch cache that may predate the latest edit.
+    lines = list(InvoiceLine.objects.filter(invoice_id=invoice.pk))
     if not lines:
         raise ValidationError(_("An invoice needs at least one line before it can be finalised."))
     problems = []

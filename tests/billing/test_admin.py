@@ -117,3 +117,53 @@ def test_the_finalise_action_reports_an_invoice_it_cannot_finalise(admin_client)
     assert "is niet definitief gemaakt" in response.content.decode()
     empty.refresh_from_db()
     assert empty.status == Invoice.Status.DRAFT
+
+
+def invoice_change_data(invoice: Invoice, **extra) -> dict:
+    line = invoice.lines.get()
+    return {
+        "date": "2026-03-05",
+        "debtor": invoice.debtor_id,
+        "invoice_reference_number": "PO-1",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "1",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-id": line.pk,
+        "lines-0-invoice": invoice.pk,
+        "lines-0-description": line.description,
+        "lines-0-quantity": "1",
+        "lines-0-unit_price": "250.00",
+        "lines-0-vat_rate": line.vat_rate_id,
+        "lines-0-gl_account": line.gl_account_id,
+        **extra,
+    }
+
+
+def test_save_and_finalise_saves_the_changes_then_numbers_the_invoice(admin_client):
+    invoice = InvoiceLineFactory().invoice
+    url = reverse("admin:billing_invoice_change", args=[invoice.pk])
+
+    response = admin_client.post(url, invoice_change_data(invoice, _finalise="1"), follow=True)
+
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.number) == (Invoice.Status.FINAL, 1)
+    assert invoice.invoice_reference_number == "PO-1"
+    assert invoice.total_excl_vat == 250
+    assert "Invoice 00001 is final." in response.content.decode()
+
+
+def test_save_and_finalise_keeps_a_draft_it_cannot_finalise(admin_client):
+    invoice = InvoiceLineFactory().invoice
+    data = invoice_change_data(invoice, _finalise="1", **{"lines-0-DELETE": "on"})
+
+    response = admin_client.post(
+        reverse("admin:billing_invoice_change", args=[invoice.pk]),
+        data,
+        follow=True,
+        headers={"accept-language": "nl"},
+    )
+
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.DRAFT
+    assert "minstens één regel" in response.content.decode()
