@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Invoice, InvoiceLine, Parameters
+from billing.models import Invoice, Parameters
 from billing.pdf import InvoiceDocument
 from billing.signals import invoice_finalised
 
@@ -18,13 +18,9 @@ def invoice_finalise(*, invoice: Invoice, user: AbstractBaseUser | None = None) 
     only the second), so two people finalising at once never deadlock and never share a number.
     """
     with transaction.atomic():
-        status = (
-            Invoice.objects.select_for_update()
-            .filter(pk=invoice.pk)
-            .values_list("status", flat=True)
-            .get()
-        )
-        if status == Invoice.Status.FINAL:
+        # Lock the row and reload it, dropping any prefetched lines that predate the last edit.
+        invoice.refresh_from_db(from_queryset=Invoice.objects.select_for_update())
+        if invoice.is_final:
             raise ValidationError(_("This invoice is already final."))
         invoice_finalise_check(invoice=invoice)
         invoice.number = Parameters.number_take(counter="invoice")
@@ -38,8 +34,7 @@ def invoice_finalise(*, invoice: Invoice, user: AbstractBaseUser | None = None) 
 
 def invoice_finalise_check(*, invoice: Invoice) -> None:
     """Raise a ValidationError listing everything that keeps the invoice from being final."""
-    # Read from the database, not a prefetch cache that may predate the latest edit.
-    lines = list(InvoiceLine.objects.filter(invoice_id=invoice.pk))
+    lines = list(invoice.lines.all())
     if not lines:
         raise ValidationError(_("An invoice needs at least one line before it can be finalised."))
     problems = []
