@@ -17,6 +17,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -58,6 +60,10 @@ CODES_PER_FILTER = 50
 # instead of spending the whole batch on time-outs.
 TRANSIENT_FAILURES_TO_STOP = 3
 PDF_DOCUMENT_TYPE = 10
+# A read changes nothing in Exact, so a passing failure of one is retried on the spot, briefly;
+# a write is never repeated blindly (see the settlement by YourRef).
+READ_ATTEMPTS = 3
+READ_PAUSE_SECONDS = 0.2
 
 
 class ExportsInterrupted(Exception):
@@ -161,13 +167,27 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
+def _read(*, link: ExactLink, endpoint: str, params: dict) -> list[dict]:
+    attempt = 1
+    while True:
+        try:
+            return client.get(link, endpoint, params=params)
+        except ExactError as error:
+            if attempt >= READ_ATTEMPTS or not _is_transient(error):
+                raise
+            time.sleep(READ_PAUSE_SECONDS * attempt * (1 + random.random()))
+            attempt += 1
+
+
 def _rows_by_codes(
     *, link: ExactLink, endpoint: str, codes: Iterable[str], select: str
 ) -> list[dict]:
     rows: list[dict] = []
     for part in _chunks(sorted(set(codes)), CODES_PER_FILTER):
-        rows += client.get(
-            link, endpoint, params={"$filter": _or_filter("Code", part), "$select": select}
+        rows += _read(
+            link=link,
+            endpoint=endpoint,
+            params={"$filter": _or_filter("Code", part), "$select": select},
         )
     return rows
 
@@ -245,6 +265,17 @@ class _Run:
     transient_failures_in_a_row: int = 0
     unsettled: int = 0
 
+    # Relation numbers and project codes Exact could not be asked about in this run: their
+    # invoices stay as they are and the next run takes them.
+    unavailable: set[str] = field(default_factory=set)
+
+    def transient_failure(self, *, code: str, error: ExactError) -> None:
+        self.unavailable.add(code)
+        self.transient_failures_in_a_row += 1
+        logger.warning("Exact failed for %s, trying again later: %s", code, error)
+        if self.transient_failures_in_a_row >= TRANSIENT_FAILURES_TO_STOP:
+            raise ExportsInterrupted(_("Exact Online keeps failing; the export will retry."))
+
     def count(self, counter: str) -> None:
         if self.batch is not None:
             ExportBatch.objects.filter(pk=self.batch.pk).update(**{counter: F(counter) + 1})
@@ -307,6 +338,7 @@ def _accounts_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
                 lookups.accounts[code] = ExactAccount(
                     id=created["ID"], code=code, status="C", is_supplier=False
                 )
+                run.transient_failures_in_a_row = 0
             else:
                 client.put(
                     link,
@@ -316,9 +348,15 @@ def _accounts_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
                     ),
                 )
                 run.overwritten.add(code)
+                run.transient_failures_in_a_row = 0
         except ExactError as error:
-            if _is_transient(error) or error.code == "reauthenticate":
+            if error.code == "reauthenticate":
                 raise
+            if _is_transient(error):
+                # A created account whose answer was lost is found by the next run's look-up.
+                run.transient_failure(code=code, error=error)
+                continue
+            run.transient_failures_in_a_row = 0
             # Another worker may have created the same relation a moment ago.
             found = _accounts_find(link=link, codes=[code]) if account is None else {}
             if code in found:
@@ -354,18 +392,22 @@ def _projects_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
                 payload={"Code": code, "Description": code[:100], "Type": 2},
             )
             lookups.projects[code] = created["ID"]
+            run.transient_failures_in_a_row = 0
         except ExactError as error:
-            if _is_transient(error) or error.code == "reauthenticate":
+            if error.code == "reauthenticate":
                 raise
+            if _is_transient(error):
+                run.transient_failure(code=code, error=error)
+                continue
             run.project_problems[code] = _problem_from(error)
 
 
 def _entry_find(*, link: ExactLink, your_ref: str) -> dict | None:
     """The sales entry booked with ``your_ref``, if an earlier POST did arrive."""
     # Exact has no duplicate check on YourRef: this look-up is what makes a repeated POST safe.
-    rows = client.get(
-        link,
-        "salesentry/SalesEntries",
+    rows = _read(
+        link=link,
+        endpoint="salesentry/SalesEntries",
         params={
             "$filter": f"YourRef eq {_quoted(your_ref)}",
             "$select": "EntryID,EntryNumber,YourRef,Journal",
@@ -538,6 +580,19 @@ def _record_export(*, run: _Run, record: ExportRecord, invoice: Invoice) -> None
         logger.warning("Export of invoice %s interrupted: %s", invoice.pk, error)
 
 
+def _invoice_codes(*, invoice: Invoice, link: ExactLink) -> set[str]:
+    codes = set()
+    for resolve in (
+        lambda: debtor_number_resolve(debtor=invoice.debtor, link=link),
+        lambda: project_code_resolve(invoice=invoice, link=link),
+    ):
+        try:
+            codes.add(resolve())
+        except ExportProblem:
+            continue  # reported when the invoice itself is exported
+    return codes
+
+
 def _invoices_load(ids: list[int]) -> list[Invoice]:
     return list(
         Invoice.objects.filter(pk__in=ids)
@@ -589,6 +644,9 @@ def _records_export_run(
             _projects_prepare(run=run, invoices=invoices)
         for invoice in invoices:
             record = records[invoice.pk]
+            if run.unavailable and _invoice_codes(invoice=invoice, link=link) & run.unavailable:
+                run.unsettled += 1
+                continue
             if not _record_claim(run=run, record=record):
                 run.count("skipped")
                 continue
