@@ -19,6 +19,7 @@ from exact_sandbox.oauth import bearer_grant
 from exact_sandbox.odata import ODataError, filter_parse, orderby_apply
 from exact_sandbox.responses import exact_error, exact_json
 
+MAX_URL_LENGTH = 6000
 PAGE_SIZE = 60
 BULK_PAGE_SIZE = 1000
 Row = dict[str, Any]
@@ -601,6 +602,8 @@ def me(request: HttpRequest, site: str) -> HttpResponse:
 
 @csrf_exempt
 def endpoint(request: HttpRequest, site: str, division: str, path: str) -> HttpResponse:
+    if len(request.get_full_path()) > MAX_URL_LENGTH:
+        return exact_error(414, f"De URL is langer dan {MAX_URL_LENGTH} tekens.")
     match = RESOURCE_PATH.match(path)
     resource = RESOURCES.get(match.group("name").lower()) if match else None
     request.sandbox_endpoint = resource.name if resource else path

@@ -28,7 +28,6 @@ ACCOUNT_FIELDS = {
     "Country": "country",
 }
 ACCOUNT_STATUSES = {"A", "S", "P", "C"}
-SALES_ENTRY_PUT_FIELDS = {"YourRef", "Description", "DueDate", "Document"}
 
 
 class ExactRuleError(Exception):

@@ -45,6 +45,8 @@ DATABASES = {
         },
     }
 }
+# Exact takes attachments up to 10 MB raw, which is about 13.4 MB as base64 in a JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Exact stamps records in Dutch local time and sends them as /Date(ms)/ without a zone.

@@ -16,7 +16,12 @@ from exact_sandbox.seed import APPS, PASSWORD
 
 
 def _division(code: int) -> m.Division:
-    return get_object_or_404(m.Division, code=code)
+    """The division a person opens; like in Exact it becomes the user's current division."""
+    division = get_object_or_404(m.Division.objects.select_related("user"), code=code)
+    if division.user.current_division != code:
+        division.user.current_division = code
+        division.user.save(update_fields=["current_division"])
+    return division
 
 
 def index(request: HttpRequest) -> HttpResponse:

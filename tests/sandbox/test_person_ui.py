@@ -104,3 +104,8 @@ def test_payments_move_the_modified_stamp_for_callers_polling_changes(sandbox, n
     _pay(sandbox, receivable, kind="full")
     after = _receivable(nl_api, receivable)
     assert after["Modified"] > receivable["Modified"]
+
+
+def test_opening_a_division_makes_it_the_current_division(sandbox, nl_api):
+    requests.get(f"{sandbox.url}/divisions/7096/", timeout=30)
+    assert nl_api.me().json()["d"]["results"][0]["CurrentDivision"] == 7096

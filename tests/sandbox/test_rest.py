@@ -210,3 +210,34 @@ def test_an_attachment_for_an_unknown_document_is_refused(nl_api):
     )
     assert answer.status_code == 500
     assert exact_message(answer) == "Ongeldige referentie: Document"
+
+
+def test_a_url_over_6000_characters_is_refused(nl_api):
+    answer = nl_api.get("financial/GLAccounts", **{"$filter": "Code eq '" + "9" * 6000 + "'"})
+    assert answer.status_code == 414
+
+
+def test_an_attachment_of_several_megabytes_is_stored_whole(sandbox, nl_api):
+    document = nl_api.post("documents/Documents", {"Subject": "Groot", "Type": 10}).json()["d"]
+    pdf = b"%PDF-1.4\n" + b"x" * (4 * 1024 * 1024)
+    answer = nl_api.post(
+        "documents/DocumentAttachments",
+        {
+            "Document": document["ID"],
+            "FileName": "groot.pdf",
+            "Attachment": base64.b64encode(pdf).decode(),
+        },
+    )
+    assert answer.status_code == 201
+    assert answer.json()["d"]["FileSize"] == len(pdf)
+
+
+def test_an_attachment_over_10_mb_is_refused(nl_api):
+    document = nl_api.post("documents/Documents", {"Subject": "Te groot", "Type": 10}).json()["d"]
+    blob = base64.b64encode(b"x" * (10 * 1024 * 1024 + 1)).decode()
+    answer = nl_api.post(
+        "documents/DocumentAttachments",
+        {"Document": document["ID"], "FileName": "x.pdf", "Attachment": blob},
+    )
+    assert answer.status_code == 400
+    assert exact_message(answer) == "Ongeldig: Bijlage is groter dan 10 MB"
