@@ -1,0 +1,129 @@
+"""When invoices go: realtime after commit, on the nightly schedule, only while enabled."""
+
+import datetime as dt
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+
+from coachlink.celery import app as celery_app
+from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
+from exports.schedule import NIGHTLY_TASK_NAME
+from exports.services import invoices_exclude_existing, invoices_export_bulk
+from exports.tasks import invoices_export_nightly_task
+from integrations.models import Activation
+from tests.billing.factories import final_invoice_create
+from tests.exports.conftest import division_state
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager(monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+def booked_refs(sandbox) -> list[str]:
+    return sorted(entry["YourRef"] for entry in division_state(sandbox)["sales_entries"])
+
+
+def test_finalising_exports_the_invoice_after_the_commit_when_realtime(
+    exact_link, sandbox, eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invoice = final_invoice_create()
+    assert booked_refs(sandbox) == [], "nothing may leave before the commit"
+    assert ExportRecord.objects.get(invoice=invoice).state == ExportState.PENDING
+    for callback in callbacks:
+        callback()
+    assert ExportRecord.objects.get(invoice=invoice).state == ExportState.EXPORTED
+    assert booked_refs(sandbox) == [f"{invoice.number:05d}"]
+
+
+def test_finalising_queues_nothing_when_the_export_is_nightly(
+    exact_link, sandbox, django_capture_on_commit_callbacks
+):
+    exact_link.export_moment = "nightly"
+    exact_link.nightly_time = dt.time(2, 30)
+    exact_link.nightly_repetition = "daily"
+    exact_link.save()
+    with django_capture_on_commit_callbacks() as callbacks:
+        invoice = final_invoice_create()
+    assert callbacks == []
+    assert ExportRecord.objects.get(invoice=invoice).state == ExportState.PENDING
+
+
+def test_the_nightly_run_exports_the_backlog(exact_link, sandbox):
+    invoices = [final_invoice_create() for _ in range(3)]
+    invoices_export_nightly_task()
+    assert booked_refs(sandbox) == sorted(f"{i.number:05d}" for i in invoices)
+    batch = ExportBatch.objects.get()
+    assert (batch.kind, batch.total, batch.exported) == (BatchKind.NIGHTLY, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("repetition", "day_of_week", "day_of_month"),
+    [("daily", "*", "*"), ("weekly", "1", "*"), ("monthly", "*", "1")],
+)
+def test_the_nightly_schedule_follows_the_panel(db, repetition, day_of_week, day_of_month):
+    from tests.exports.factories import ExactLinkFactory
+
+    link = ExactLinkFactory(
+        export_moment="nightly", nightly_time=dt.time(2, 30), nightly_repetition=repetition
+    )
+    task = PeriodicTask.objects.get(name=NIGHTLY_TASK_NAME)
+    assert task.task == "exports.tasks.invoices_export_nightly_task"
+    assert (task.crontab.hour, task.crontab.minute) == ("2", "30")
+    assert (task.crontab.day_of_week, task.crontab.day_of_month) == (day_of_week, day_of_month)
+    assert task.enabled
+    assert 0 < task.expire_seconds < 24 * 3600
+
+    link.nightly_time = dt.time(4, 5)
+    link.save()
+    task.refresh_from_db()
+    assert (task.crontab.hour, task.crontab.minute) == ("4", "5")
+
+    link.activation = Activation.PAUSED
+    link.save(update_fields=["activation"])
+    task.refresh_from_db()
+    assert not task.enabled
+
+    link.export_moment = "realtime"
+    link.save()
+    assert not PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists()
+
+
+def test_the_nightly_schedule_goes_with_the_link(db):
+    from tests.exports.factories import ExactLinkFactory
+
+    link = ExactLinkFactory(
+        export_moment="nightly", nightly_time=dt.time(1, 0), nightly_repetition="daily"
+    )
+    link.delete()
+    assert not PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists()
+
+
+def test_a_paused_link_keeps_invoices_pending_and_sends_them_when_resumed(
+    exact_link, sandbox, eager, django_capture_on_commit_callbacks
+):
+    exact_link.activation = Activation.PAUSED
+    exact_link.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices = [final_invoice_create() for _ in range(2)]
+    assert invoices_export_bulk(link=exact_link) is None
+    assert booked_refs(sandbox) == []
+    assert set(ExportRecord.objects.values_list("state", flat=True)) == {ExportState.PENDING}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        exact_link.activation = Activation.ENABLED
+        exact_link.save(update_fields=["activation"])
+
+    assert booked_refs(sandbox) == sorted(f"{i.number:05d}" for i in invoices)
+
+
+def test_invoices_up_to_the_cut_off_are_excluded_and_never_sent(exact_link, sandbox):
+    old = final_invoice_create(date=dt.date(2025, 12, 31))
+    new = final_invoice_create(date=dt.date(2026, 1, 1))
+    assert invoices_exclude_existing(up_to=dt.date(2025, 12, 31)) == 1
+    invoices_export_bulk(link=exact_link)
+    assert ExportRecord.objects.get(invoice=old).state == ExportState.EXCLUDED
+    assert booked_refs(sandbox) == [f"{new.number:05d}"]
