@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from billing.services import invoice_pdf_render
 INVOICES_PER_PAGE = 50
 
 
+@permission_required("billing.view_invoice", raise_exception=True)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
     invoices = (
@@ -49,6 +51,7 @@ def invoice_list_filter(invoices: QuerySet[Invoice], *, query: str, status: str)
     return invoices
 
 
+@permission_required("billing.view_invoice", raise_exception=True)
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
     name = invoice.number_display or _("draft-%(id)s") % {"id": invoice.pk}

@@ -2,12 +2,15 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user("fin", password="pw-fin-123", is_staff=True)
+    user = get_user_model().objects.create_user("fin", password="pw-fin-123", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_invoice"))
+    return user
 
 
 def test_it_asks_for_a_login_before_any_page(client, db):
@@ -62,3 +65,10 @@ def test_logging_out_takes_a_post_and_ends_the_session(client, staff_user):
 
     assert response.status_code == 302
     assert client.get("/invoices/").status_code == 302
+
+
+def test_a_user_without_the_permission_does_not_see_the_invoices(client, db):
+    user = get_user_model().objects.create_user("guest", password="pw-guest-123")
+    client.force_login(user)
+
+    assert client.get(reverse("billing:invoice_list")).status_code == 403

@@ -1,9 +1,7 @@
 import os
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.utils import translation
 
 
 @pytest.fixture
@@ -15,11 +13,3 @@ def require_postgresql() -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-@pytest.fixture(autouse=True)
-def default_language():
-    """Start every test in English: a request with Accept-Language nl leaves Dutch active."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
