@@ -26,6 +26,9 @@ class PanelForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", _("(none)")), *field.choices[1:]]
 
 
 class OAuthForm(PanelForm):
@@ -299,7 +302,7 @@ class PaymentRegistrationForm(PanelForm):
     title = _("Payment registration")
 
     payment_interval_minutes = forms.IntegerField(
-        label=_("check every (minutes)"),
+        label=_("Check every (minutes)"),
         min_value=1,
         max_value=1440,
         initial=15,

@@ -1,0 +1,116 @@
+"""Done when: a user configures, authenticates, tests, enables, pauses and deletes the link."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from billing.models import CostCenter, GLAccount, VatRate
+from integrations.models import ExactLink
+from tests.integrations.factories import LinkManagerFactory
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+def browser_page(live_server, exact_settings, settings):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.EXACT_REDIRECT_URI = f"{live_server.url}/integrations/exact/callback/"
+    # The live server speaks plain http; secure-only cookies would never come back.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install chromium")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+        yield page
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"integrations-{name}.png"), full_page=True)
+
+
+def test_a_finance_user_links_exact_online_from_configure_to_delete(live_server, browser_page):
+    page = browser_page
+    expect = sync_api.expect
+    LinkManagerFactory(username="finance", password="finance-pass-2026")
+    GLAccount.objects.create(code="8000", name="Omzet opleidingen")
+    VatRate.objects.create(exact_code="1", percentage=21, description="Hoog")
+    VatRate.objects.create(exact_code="2", percentage=9, description="Laag")
+    CostCenter.objects.create(code="100", name="Opleidingen")
+
+    page.goto(f"{live_server.url}/integrations/")
+    page.fill("input[name=username]", "finance")
+    page.fill("input[name=password]", "finance-pass-2026")
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("exact-card")).to_contain_text("Not configured")
+    shot(page, "01-index")
+    page.get_by_role("link", name="Configure").click()
+
+    page.fill("#id_general-division", "7095")
+    page.select_option("#id_debtor-debtor_number_option_2", "DebtorNumberExternal")
+    page.fill("#id_debtor-debtor_prefix", "9")
+    page.select_option("#id_financial-booking_date_option_2", "export_date")
+    page.check("#id_financial-send_cost_center")
+    page.fill("#id_financial-invoice_number_prefix", "2026")
+    page.select_option("#id_financial-export_moment", "nightly")
+    page.fill("#id_financial-nightly_time", "02:30")
+    page.select_option("#id_financial-nightly_repetition", "daily")
+    page.check("#id_payment-payment_registration")
+    shot(page, "02-filled")
+    page.locator("#configure-form button[value=save]").click()
+    expect(page.locator(".alert-success")).to_contain_text("The settings are saved.")
+    expect(page.get_by_test_id("authenticate").first).to_have_class(re.compile("btn-danger"))
+    shot(page, "03-saved")
+
+    page.get_by_test_id("authenticate").click()
+    page.wait_for_url(re.compile(r"/api/oauth2/auth"))
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo")
+    shot(page, "04-exact-consent")
+    page.click("button[name=allow]")
+    page.wait_for_url(re.compile(r"/integrations/exact/$"))
+    expect(page.get_by_test_id("authenticate")).to_have_class(re.compile("btn-success"))
+    expect(page.get_by_test_id("token-status")).to_have_text(
+        re.compile(r"Valid token information available: \d{2}-\d{2}-\d{4} - \d{2}:\d{2}:\d{2}")
+    )
+    shot(page, "05-authenticated")
+
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.locator(".alert-success")).to_contain_text("every check passed")
+    checklist = page.get_by_test_id("checklist")
+    expect(checklist.locator("[data-ok=true]")).to_have_count(8)
+    expect(checklist.locator("[data-ok=false]")).to_have_count(0)
+    shot(page, "06-test-connection")
+
+    page.get_by_role("link", name="Enable").click()
+    shot(page, "07-enable-confirm")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_test_id("state-badge").first).to_have_text("Enabled")
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_test_id("state-badge").first).to_have_text("Paused")
+    shot(page, "08-paused")
+
+    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Confirm delete").click()
+    expect(page.get_by_test_id("exact-card")).to_contain_text("Not configured")
+    shot(page, "09-deleted")
+    assert not ExactLink.objects.exists()
