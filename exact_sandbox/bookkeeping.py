@@ -384,6 +384,64 @@ def sales_entry_delete(*, entry: m.SalesEntry) -> None:
     entry.delete()
 
 
+# Projects and cost centres
+
+
+PROJECT_TYPES = {1, 2, 3, 4, 5}
+
+
+def project_create(*, division: int, data: dict) -> m.Project:
+    errors = []
+    code = str(data.get("Code") or "").strip()
+    description = str(data.get("Description") or "").strip()
+    if not code:
+        errors.append("Verplicht: Code")
+    if not description:
+        errors.append("Verplicht: Omschrijving")
+    try:
+        kind = int(data.get("Type") or 0)
+    except (TypeError, ValueError):
+        kind = -1
+    if kind == 0:
+        errors.append("Verplicht: Type")
+    elif kind not in PROJECT_TYPES:
+        errors.append("Ongeldig: Type")
+    account = _guid(data.get("Account"))
+    if data.get("Account") and not m.Account.objects.filter(division=division, pk=account).exists():
+        errors.append("Ongeldige referentie: Relatie")
+    if code and m.Project.objects.filter(division=division, code=code).exists():
+        errors.append("Gegeven bestaat reeds")
+    if errors:
+        raise ExactRuleError(errors)
+    return m.Project.objects.create(
+        division=division,
+        code=code,
+        description=description,
+        type=kind,
+        account=account,
+        modified=now(),
+    )
+
+
+def cost_center_create(*, division: int, data: dict) -> m.CostCenter:
+    errors = []
+    code = str(data.get("Code") or "").strip()
+    description = str(data.get("Description") or "").strip()
+    if not code:
+        errors.append("Verplicht: Code")
+    elif len(code) > 8:
+        errors.append("Ongeldig: Code")
+    if not description:
+        errors.append("Verplicht: Omschrijving")
+    if code and m.CostCenter.objects.filter(division=division, code=code).exists():
+        errors.append("Gegeven bestaat reeds")
+    if errors:
+        raise ExactRuleError(errors)
+    return m.CostCenter.objects.create(
+        division=division, code=code, description=description, active=True, modified=now()
+    )
+
+
 # Documents
 
 

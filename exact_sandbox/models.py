@@ -135,6 +135,8 @@ class Project(SandboxModel):
     division = models.IntegerField(db_index=True)
     code = models.CharField(max_length=30)
     description = models.CharField(max_length=200)
+    # Exact's types: 1 campaign, 2 fixed price, 3 time and material, 4 non-billable, 5 prepaid.
+    type = models.IntegerField(default=2)
     account = models.UUIDField(null=True)
     modified = models.DateTimeField()
 

@@ -151,3 +151,24 @@ def test_an_account_needs_a_name(nl_api):
     answer = nl_api.post("crm/Accounts", {"Code": "31"})
     assert answer.status_code == 400
     assert exact_message(answer) == "Verplicht: Naam"
+
+
+def test_a_project_can_be_created_once_per_code(nl_api):
+    created = nl_api.post("project/Projects", {"Code": "P-NEW", "Description": "Nieuw", "Type": 2})
+    assert created.status_code == 201
+    assert created.json()["d"]["Type"] == 2
+    duplicate = nl_api.post(
+        "project/Projects", {"Code": "P-NEW", "Description": "Nog eens", "Type": 2}
+    )
+    assert duplicate.status_code == 500
+    assert exact_message(duplicate) == "Gegeven bestaat reeds"
+    assert exact_message(nl_api.post("project/Projects", {"Code": "P-X"})) == (
+        "Verplicht: Omschrijving\r\nVerplicht: Type"
+    )
+
+
+def test_a_cost_center_can_be_created_once_per_code(nl_api):
+    created = nl_api.post("hrm/Costcenters", {"Code": "400", "Description": "Webinars"})
+    assert created.status_code == 201
+    duplicate = nl_api.post("hrm/Costcenters", {"Code": "400", "Description": "Webinars"})
+    assert exact_message(duplicate) == "Gegeven bestaat reeds"
