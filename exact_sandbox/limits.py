@@ -38,8 +38,8 @@ def call_budget_spend(*, client_id: str, division: int, counts_daily: bool) -> B
         "X-RateLimit-Minutely-Remaining": str(max(limits.minutely - minute_used, 0)),
         "X-RateLimit-Minutely-Reset": str((minute + 1) * 60 * 1000),
     }
-    if minute_used >= limits.minutely:
-        # Exact leaves out the daily headers once the minute's budget is spent.
+    if not allowed and minute_used >= limits.minutely:
+        # A call refused for the minute's budget carries only the minutely headers, as at Exact.
         return Budget(allowed=allowed, headers=minutely)
     daily = {
         "X-RateLimit-Limit": str(limits.daily),

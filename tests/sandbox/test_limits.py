@@ -41,6 +41,7 @@ def test_the_minutely_budget_gives_429_until_the_next_calendar_minute(sandbox, n
         assert nl_api.get("financial/Journals").status_code == 200
     last = nl_api.get("financial/Journals")
     assert last.status_code == 200 and last.headers["X-RateLimit-Minutely-Remaining"] == "0"
+    assert _rate_headers(last) == DAILY | MINUTELY
     refused = nl_api.get("financial/Journals")
     assert refused.status_code == 429
     assert exact_message(refused) == "Too many requests"
