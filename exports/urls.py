@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from exports import views
 
 app_name = "exports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.export_log, name="log"),
+    path("<int:pk>/", views.export_record_detail, name="record"),
+    path("<int:pk>/requeue/", views.export_record_requeue_view, name="record_requeue"),
+    path("invoices/<int:invoice_pk>/preview/", views.sales_entry_preview_view, name="preview"),
+    path("export-now/", views.export_now, name="export_now"),
+    path("exclude/", views.exclude_existing, name="exclude"),
+    path("batches/<int:pk>/", views.export_batch_detail, name="batch"),
+]

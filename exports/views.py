@@ -1,0 +1,151 @@
+"""The export log, a record's detail, the sales-entry preview and bulk progress."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from billing.models import Invoice
+from exports.builders import ExportProblem
+from exports.explanations import explanation_get
+from exports.forms import ExcludeExistingForm, ExportLogFilterForm
+from exports.models import BatchKind, ExportBatch, ExportRecord
+from exports.selectors import (
+    export_batches_recent,
+    export_records_filter,
+    export_state_counts,
+    exports_per_day,
+)
+from exports.services import (
+    export_batch_start,
+    export_record_requeue,
+    invoices_exclude_existing,
+    link_exports_allowed,
+    link_get,
+    sales_entry_preview,
+)
+from exports.tasks import invoice_export_task, invoices_export_bulk_task
+from integrations.exact.errors import ExactError
+
+RECORDS_PER_PAGE = 25
+VIEW = "exports.view_exportrecord"
+CHANGE = "exports.change_exportrecord"
+
+
+@permission_required(VIEW, raise_exception=True)
+def export_log(request: HttpRequest) -> HttpResponse:
+    form = ExportLogFilterForm(request.GET or None)
+    records = export_records_filter()
+    if form.is_valid():
+        records = export_records_filter(
+            state=form.cleaned_data["state"], query=form.cleaned_data["q"]
+        )
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    link = link_get()
+    return render(
+        request,
+        "exports/log.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring.urlencode(),
+            "counts": export_state_counts(),
+            "days": exports_per_day(),
+            "batches": export_batches_recent(),
+            "link": link,
+            "exports_allowed": link_exports_allowed(link=link),
+            "exclude_form": ExcludeExistingForm(),
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def export_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        ExportRecord.objects.select_related("invoice__debtor__company", "invoice__debtor__person"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "exports/record_detail.html",
+        {
+            "record": record,
+            "payload": json.dumps(record.payload, indent=2) if record.payload else "",
+            "response": json.dumps(record.response, indent=2) if record.response else "",
+        },
+    )
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def export_record_requeue_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retry a failed export, or export an excluded or exported invoice again."""
+    record = get_object_or_404(ExportRecord, pk=pk)
+    export_record_requeue(record=record)
+    if link_exports_allowed(link=link_get()):
+        invoice_id = record.invoice_id
+        transaction.on_commit(lambda: invoice_export_task.delay(invoice_id))
+        messages.success(request, _("The invoice is queued for export."))
+    else:
+        messages.warning(request, _("The invoice waits as pending: the link is not enabled."))
+    return redirect("exports:record", pk=record.pk)
+
+
+@permission_required(VIEW, raise_exception=True)
+def sales_entry_preview_view(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    """The sales entry an invoice would become, read from Exact but not sent."""
+    invoice = get_object_or_404(Invoice, pk=invoice_pk, status=Invoice.Status.FINAL)
+    link = link_get()
+    context = {"invoice": invoice, "link": link}
+    if link is None or not link.is_authenticated:
+        context["problem"] = _("The Exact Online link is not configured or not authenticated.")
+    else:
+        try:
+            context["entry"] = json.dumps(sales_entry_preview(invoice=invoice, link=link), indent=2)
+        except ExportProblem as problem:
+            context["problem"] = problem.message
+            context["explanation"] = explanation_get(problem.kind)
+        except ExactError as error:
+            context["problem"] = str(error)
+    return render(request, "exports/preview.html", context)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def export_now(request: HttpRequest) -> HttpResponse:
+    """Export everything pending, now, as one batch whose progress the user can follow."""
+    if not link_exports_allowed(link=link_get()):
+        messages.error(request, _("Exports run only while the link is enabled."))
+        return redirect("exports:log")
+    batch = export_batch_start(kind=BatchKind.MANUAL, user=request.user)
+    batch_id = batch.pk
+    transaction.on_commit(lambda: invoices_export_bulk_task.delay(batch_id))
+    return redirect("exports:batch", pk=batch.pk)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def exclude_existing(request: HttpRequest) -> HttpResponse:
+    form = ExcludeExistingForm(request.POST)
+    if form.is_valid():
+        count = invoices_exclude_existing(up_to=form.cleaned_data["up_to"])
+        messages.success(
+            request, _("%(count)s invoices are excluded from the export.") % {"count": count}
+        )
+    else:
+        messages.error(request, _("Enter a valid date."))
+    return redirect("exports:log")
+
+
+@permission_required(VIEW, raise_exception=True)
+def export_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ExportBatch, pk=pk)
+    return render(request, "exports/batch.html", {"batch": batch})
