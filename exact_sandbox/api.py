@@ -290,7 +290,6 @@ def _resources() -> dict[str, Resource]:
     fake_entry = m.SalesEntry(customer=m.Account())
     fake_line = m.SalesEntryLine(entry=fake_entry, gl_account=m.GLAccount())
     receivable = m.Receivable(entry=fake_entry, amount_dc=0)
-    receivable.paid_dc = receivable.written_off_dc = 0
     table = [
         Resource(
             "system/Divisions",
@@ -445,10 +444,12 @@ def _query_rows(request: HttpRequest, resource: Resource, rows: Iterable[Row]) -
     skiptoken = params.get("$skiptoken")
     if skiptoken:
         last = re.sub(r"^guid'(.*)'$", r"\1", skiptoken).lower()
-        for index, row in enumerate(rows):
-            if str(row[key]).lower() == last:
-                rows = rows[index + 1 :]
-                break
+        index = next((n for n, row in enumerate(rows) if str(row[key]).lower() == last), None)
+        if index is not None:
+            rows = rows[index + 1 :]
+        elif not params.get("$orderby"):
+            # The last row of the previous page is gone: carry on after where it sorted.
+            rows = [row for row in rows if str(row[key]).lower() > last]
         else:
             rows = []
     top = params.get("$top")
@@ -564,6 +565,9 @@ def _answer(
         response = exact_error(400, str(error))
     except ExactRuleError as error:
         response = exact_error(error.status, str(error))
+    except (TypeError, ValueError) as error:
+        # A value of the wrong type in the payload: Exact refuses the request stream.
+        response = exact_error(400, f"Error processing request stream. {error}")
     error_record(key=error_key, status=response.status_code)
     return _with_headers(response, budget.headers)
 

@@ -190,6 +190,9 @@ def _lines_build(*, division: int, lines: Any, errors: list[str]) -> list[m.Sale
         return []
     built = []
     for number, line in enumerate(lines, start=1):
+        if not isinstance(line, dict):
+            errors.append("Ongeldig: Boekingsregels")
+            continue
         gl_id = _guid(line.get("GLAccount"))
         gl = m.GLAccount.objects.filter(division=division, pk=gl_id).first() if gl_id else None
         if line.get("GLAccount") in (None, ""):

@@ -241,3 +241,16 @@ def test_an_attachment_over_10_mb_is_refused(nl_api):
     )
     assert answer.status_code == 400
     assert exact_message(answer) == "Ongeldig: Bijlage is groter dan 10 MB"
+
+
+def test_paging_carries_on_when_the_last_row_of_a_page_was_deleted(nl_api):
+    page = nl_api.get("crm/Accounts", **{"$filter": "Status eq 'C'", "$select": "ID"}).json()["d"]
+    last = page["results"][-1]["ID"]
+    assert nl_api.delete(f"crm/Accounts(guid'{last}')").status_code == 204
+    assert len(nl_api.get(page["__next"]).json()["d"]["results"]) == 5
+
+
+def test_a_value_of_the_wrong_type_is_a_400(nl_api):
+    answer = nl_api.post("salesentry/SalesEntries", sales_entry_payload(nl_api, Type="abc"))
+    assert answer.status_code == 400
+    assert exact_message(answer).startswith("Error processing request stream.")
