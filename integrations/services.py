@@ -38,14 +38,19 @@ def link_save(*, panels: LinkPanels, user: AbstractBaseUser) -> ExactLink:
     return link
 
 
-def link_enable(*, link: ExactLink, user: AbstractBaseUser) -> None:
-    """Start exporting; raises ExactError (with the reason) while there is no valid token."""
+def link_enable_check(*, link: ExactLink) -> None:
+    """Raise ExactError with the reason the link cannot be enabled, if there is one."""
     if not link.is_authenticated:
         raise ExactError(
             _("Authenticate with Exact Online first: without a valid token nothing can be sent."),
             permanent=True,
             code="reauthenticate",
         )
+
+
+def link_enable(*, link: ExactLink, user: AbstractBaseUser) -> None:
+    """Start exporting; raises ExactError (with the reason) while there is no valid token."""
+    link_enable_check(link=link)
     with transaction.atomic():
         link.activation = Activation.ENABLED
         link.save(update_fields=["activation", "updated_at"])

@@ -167,11 +167,13 @@ def exact_enable(request: HttpRequest) -> HttpResponse:
     link = _saved_link_or_message(request)
     if link is None:
         return redirect("integrations:exact_configure")
-    if request.method == "GET":
-        return render(
-            request, "integrations/exact_confirm.html", {"link": link, "action": "enable"}
-        )
     try:
+        if request.method == "GET":
+            # Refused before the confirm step, so the user reads the reason straight away.
+            services.link_enable_check(link=link)
+            return render(
+                request, "integrations/exact_confirm.html", {"link": link, "action": "enable"}
+            )
         services.link_enable(link=link, user=request.user)
     except ExactError as exc:
         messages.error(request, " ".join(exc.messages))

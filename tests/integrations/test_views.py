@@ -91,11 +91,24 @@ def test_enable_is_refused_with_the_reason_while_not_authenticated(manager_clien
     assert ExactLink.objects.get().activation == Activation.OFF
 
 
-def test_enable_asks_to_confirm_first(manager_client):
+def test_enable_gives_the_reason_before_the_confirm_step(manager_client):
     ExactLinkFactory()
+    response = manager_client.get(reverse("integrations:exact_enable"), follow=True)
+    assert "Authenticate with Exact Online first" in response.content.decode()
+    assert "Confirm" not in response.content.decode()
+
+
+def test_enable_asks_to_confirm_first(manager_client):
+    link = ExactLinkFactory()
+    link.tokens_set(access_token="a", refresh_token="r", expires_in=600)
+    link.save()
     page = manager_client.get(reverse("integrations:exact_enable")).content.decode()
     assert "Confirm" in page
     assert ExactLink.objects.get().activation == Activation.OFF
+    manager_client.post(reverse("integrations:exact_enable"))
+    assert ExactLink.objects.get().activation == Activation.ENABLED
+    manager_client.post(reverse("integrations:exact_pause"))
+    assert ExactLink.objects.get().state == "paused"
 
 
 def test_delete_forgets_the_link_and_its_tokens_but_keeps_the_audit_log(manager_client):
