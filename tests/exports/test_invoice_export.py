@@ -240,9 +240,6 @@ class TestFinancialPanel:
         lines = entry_lines(entries(sandbox)[f"{invoice.number:05d}"])
         assert [line["Project"] for line in lines] == [project["ID"]]
 
-    @pytest.mark.xfail(
-        strict=True, reason="the sandbox answers POST project/Projects with 405 (not built yet)"
-    )
     def test_it_creates_a_project_exact_does_not_have_yet(self, exact_link, sandbox):
         exact_link.project_code_source = "request_reference"
         exact_link.save()
