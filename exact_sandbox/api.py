@@ -84,8 +84,8 @@ def sales_entry_line_row(line: m.SalesEntryLine) -> Row:
     }
 
 
-def sales_entry_row(e: m.SalesEntry) -> Row:
-    return {
+def sales_entry_row(e: m.SalesEntry, *, with_lines: bool = True) -> Row:
+    row = {
         "EntryID": e.id,
         "EntryNumber": e.entry_number,
         "InvoiceNumber": e.entry_number,
@@ -110,13 +110,24 @@ def sales_entry_row(e: m.SalesEntry) -> Row:
         "Division": e.division,
         "Created": e.created,
         "Modified": e.modified,
-        # Unsaved instances (used to list the fields) have no lines to query.
-        "SalesEntryLines": {
-            "results": []
-            if e._state.adding
-            else [sales_entry_line_row(line) for line in e.lines.all()]
-        },
+        "SalesEntryLines": {"results": []},
     }
+    # Unsaved instances (used to list the fields) have no lines to query.
+    if with_lines and not e._state.adding:
+        row["SalesEntryLines"]["results"] = [sales_entry_line_row(line) for line in e.lines.all()]
+    return row
+
+
+def sales_entry_lines_attach(rows: list[Row]) -> None:
+    """Fill in the lines of one page of entries only, so filtering many entries stays cheap."""
+    lines = m.SalesEntryLine.objects.filter(
+        entry_id__in=[row["EntryID"] for row in rows]
+    ).select_related("entry", "gl_account")
+    by_entry: dict[uuid.UUID, list[Row]] = {}
+    for line in lines:
+        by_entry.setdefault(line.entry_id, []).append(sales_entry_line_row(line))
+    for row in rows:
+        row["SalesEntryLines"] = {"results": by_entry.get(row["EntryID"], [])}
 
 
 def receivable_row(r: m.Receivable) -> Row:
@@ -191,6 +202,7 @@ class Resource:
     to_row: Callable[[Any], Row] | None = None
     bulk: bool = False
     filter_required: bool = False
+    page_complete: Callable[[list[Row]], None] | None = None
 
 
 def _simple(model: type, to_row: Callable[[Any], Row]) -> Callable[[int], Iterable[Row]]:
@@ -313,10 +325,8 @@ def _resources() -> dict[str, Resource]:
             "salesentry/SalesEntries",
             "EntryID",
             lambda division: (
-                sales_entry_row(e)
-                for e in m.SalesEntry.objects.filter(division=division)
-                .select_related("customer")
-                .prefetch_related("lines__gl_account", "lines__entry")
+                sales_entry_row(e, with_lines=False)
+                for e in m.SalesEntry.objects.filter(division=division).select_related("customer")
             ),
             fields=_fields(sales_entry_row, fake_entry),
             model=m.SalesEntry,
@@ -324,6 +334,7 @@ def _resources() -> dict[str, Resource]:
             update=lambda obj, data: bookkeeping.sales_entry_update(entry=obj, data=data),
             delete=lambda obj: bookkeeping.sales_entry_delete(entry=obj),
             to_row=sales_entry_row,
+            page_complete=sales_entry_lines_attach,
         ),
         Resource(
             "salesentry/SalesEntryLines",
@@ -459,6 +470,8 @@ def _query_rows(request: HttpRequest, resource: Resource, rows: Iterable[Row]) -
         rows = rows[: int(top)]
     size = BULK_PAGE_SIZE if resource.bulk else PAGE_SIZE
     page, rest = rows[:size], rows[size:]
+    if resource.page_complete:
+        resource.page_complete(page)
     results = [_select(row, params.get("$select"), resource) for row in page]
     body: dict[str, Any] = {"results": results}
     if rest:

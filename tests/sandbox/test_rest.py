@@ -137,6 +137,8 @@ def test_sales_entry_lines_come_with_the_entry(nl_api):
         )
     )
     assert lines[0]["VATCode"] == "1  "
+    listed = _results(nl_api.get("salesentry/SalesEntries"))
+    assert [len(row["SalesEntryLines"]["results"]) for row in listed] == [1]
 
 
 def test_bulk_receivables_need_select_and_come_1000_a_page(sandbox, nl_api):
