@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from billing.models import Invoice
 from exports.builders import (
@@ -330,3 +331,9 @@ class TestExplanations:
     )
     def test_it_explains_exacts_messages(self, message, kind):
         assert explanation_find(message).kind == kind
+
+    def test_it_explains_in_dutch_too(self):
+        with translation.override("nl"):
+            explanation = explanation_get("vat_inclusive")
+            assert str(explanation.fix) == "Zet de btw-code in Exact Online op 'Exclusief'."
+            assert "Inclusief" in str(explanation.meaning)

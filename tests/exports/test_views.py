@@ -179,3 +179,11 @@ def test_existing_invoices_are_excluded_up_to_the_date_given(clerk_client):
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.state, new.state) == (ExportState.EXCLUDED, ExportState.PENDING)
+
+
+def test_the_log_speaks_dutch(clerk_client):
+    record_make(ExportState.FAILED)
+    page = clerk_client.get(reverse("exports:log"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Exportlog" in page
+    assert "Mislukt" in page
+    assert "Bestaande facturen uitsluiten" in page
