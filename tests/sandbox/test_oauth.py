@@ -1,6 +1,7 @@
 """OAuth 2 on the sandbox behaves like Exact's: consent, codes, token rules, rotation, sites."""
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -236,3 +237,26 @@ def test_tokens_are_stored_only_as_hashes(sandbox):
         refresh = connection.execute("SELECT token_hash FROM exact_sandbox_refreshtoken").fetchall()
     stored = {row[0] for row in access + refresh}
     assert stored and tokens["access_token"] not in stored and tokens["refresh_token"] not in stored
+
+
+def test_two_parallel_refreshes_with_one_token_leave_exactly_one_winner(sandbox):
+    tokens = sandbox.tokens("nl")
+    sandbox.advance_clock(571)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: _refresh(sandbox, tokens["refresh_token"]), range(4)))
+    assert sorted(answer.status_code for answer in answers) == [200, 401, 401, 401]
+
+
+def test_the_bare_root_is_the_netherlands_site(sandbox):
+    params = {"redirect_uri": TEST_REDIRECT_URI}
+    nl = requests.get(
+        f"{sandbox.url}/api/oauth2/auth",
+        params={**params, "client_id": "coachlink-demo-nl"},
+        timeout=30,
+    )
+    be = requests.get(
+        f"{sandbox.url}/api/oauth2/auth",
+        params={**params, "client_id": "coachlink-demo-be"},
+        timeout=30,
+    )
+    assert (nl.status_code, be.status_code) == (200, 400)

@@ -1,5 +1,7 @@
 """Exact's business rules with Exact's own Dutch messages, word for word."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.sandbox.conftest import exact_message, sales_entry_payload
@@ -172,3 +174,13 @@ def test_a_cost_center_can_be_created_once_per_code(nl_api):
     assert created.status_code == 201
     duplicate = nl_api.post("hrm/Costcenters", {"Code": "400", "Description": "Webinars"})
     assert exact_message(duplicate) == "Gegeven bestaat reeds"
+
+
+def test_parallel_posts_get_distinct_entry_numbers(nl_api):
+    payload = sales_entry_payload(nl_api)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(lambda _: nl_api.post("salesentry/SalesEntries", payload), range(8))
+        )
+    numbers = {answer.json()["d"]["EntryNumber"] for answer in answers}
+    assert len(numbers) == 8
