@@ -22,7 +22,6 @@ class ExportState(models.TextChoices):
 class BatchKind(models.TextChoices):
     NIGHTLY = "nightly", _("Nightly bulk export")
     MANUAL = "manual", _("Export now")
-    SELECTION = "selection", _("Selected invoices")
 
 
 class ExportBatch(models.Model):
@@ -134,7 +133,7 @@ class ExportRecord(models.Model):
 
     @property
     def can_retry(self) -> bool:
-        return self.state in (ExportState.FAILED, ExportState.PENDING, ExportState.SENDING)
+        return self.state == ExportState.FAILED
 
     @property
     def can_reexport(self) -> bool:

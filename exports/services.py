@@ -115,12 +115,21 @@ def export_record_requeue(*, record: ExportRecord) -> ExportRecord:
     """Make a failed, excluded or exported record exportable again (retry, re-export).
 
     A record that was ever sent goes back as SENDING with an expired lease, so the next
-    export first looks for the entry by YourRef and never books it twice.
+    export first looks for the entry by YourRef and never books it twice. A record a worker
+    is sending right now is left to that worker.
     """
+    now = timezone.now()
     was_sent = record.sent_at is not None or record.state == ExportState.EXPORTED
-    record.state = ExportState.SENDING if was_sent else ExportState.PENDING
-    record.lease_until = timezone.now() if was_sent else None
-    record.save(update_fields=["state", "lease_until", "updated_at"])
+    ExportRecord.objects.filter(
+        Q(state__in=[ExportState.FAILED, ExportState.EXCLUDED, ExportState.EXPORTED])
+        | Q(state=ExportState.SENDING, lease_until__lt=now),
+        pk=record.pk,
+    ).update(
+        state=ExportState.SENDING if was_sent else ExportState.PENDING,
+        lease_until=now if was_sent else None,
+        updated_at=now,
+    )
+    record.refresh_from_db()
     return record
 
 

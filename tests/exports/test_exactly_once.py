@@ -140,3 +140,23 @@ def test_database_queries_per_invoice_do_not_grow_with_the_batch(exact_link, san
     small, large = queries_for(5), queries_for(25)
     per_invoice = (large - small) / 20
     assert per_invoice <= 16, (small, large)
+
+
+def test_a_retry_never_takes_a_record_from_the_worker_sending_it(db):
+    record = export_record_ensure(invoice=final_invoice_create())
+    lease = timezone.now() + dt.timedelta(minutes=2)
+    ExportRecord.objects.filter(pk=record.pk).update(state=ExportState.SENDING, lease_until=lease)
+    record.refresh_from_db()
+    record = services.export_record_requeue(record=record)
+    assert (record.state, record.lease_until) == (ExportState.SENDING, lease)
+
+
+def test_a_broken_token_chain_stops_the_run_and_keeps_invoices_pending(exact_link, sandbox):
+    invoices = [final_invoice_create() for _ in range(2)]
+    exact_link.token_chain_broken = True
+    exact_link.save()
+    batch = invoices_export_bulk(link=exact_link)
+    assert "Authenticate" in batch.error_message
+    assert set(ExportRecord.objects.values_list("state", flat=True)) == {ExportState.PENDING}
+    assert booked_refs(sandbox) == []
+    assert len(invoices) == batch.total
