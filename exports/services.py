@@ -671,9 +671,11 @@ def _records_export_run(
 
 def invoice_export(*, invoice: Invoice) -> ExportRecord:
     """Export one final invoice (the realtime path); a no-op unless the link is enabled."""
+    if not invoice.is_final:
+        raise ValueError(f"Invoice {invoice.pk} is a draft; only final invoices are exported.")
     record = export_record_ensure(invoice=invoice)
     link = link_get()
-    if link_exports_allowed(link=link) and invoice.is_final:
+    if link_exports_allowed(link=link):
         _records_export(link=link, batch=None, invoice_ids=[invoice.pk])
         record.refresh_from_db()
     return record

@@ -160,3 +160,11 @@ def test_a_broken_token_chain_stops_the_run_and_keeps_invoices_pending(exact_lin
     assert set(ExportRecord.objects.values_list("state", flat=True)) == {ExportState.PENDING}
     assert booked_refs(sandbox) == []
     assert len(invoices) == batch.total
+
+
+def test_a_draft_invoice_is_never_exported(db):
+    from tests.billing.factories import InvoiceFactory
+
+    with pytest.raises(ValueError):
+        invoice_export(invoice=InvoiceFactory())
+    assert not ExportRecord.objects.exists()
