@@ -292,6 +292,7 @@ def sales_entry_build(
         "ReportingPeriod": booking_date.month,
         "YourRef": reference,
         "InvoiceNumber": int(reference),
-        "Description": str(invoice)[:100],
+        # The same in every language the worker may run in: the reference and the debtor.
+        "Description": f"{reference} {invoice.debtor.name}"[:100],
         "SalesEntryLines": lines,
     }

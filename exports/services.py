@@ -434,7 +434,11 @@ def _pdf_send(*, run: _Run, record: ExportRecord, invoice: Invoice, customer_id:
     document = client.post(
         run.link,
         "documents/Documents",
-        payload={"Subject": str(invoice), "Type": PDF_DOCUMENT_TYPE, "Account": customer_id},
+        payload={
+            "Subject": f"{reference} {invoice.debtor.name}"[:100],
+            "Type": PDF_DOCUMENT_TYPE,
+            "Account": customer_id,
+        },
     )
     client.post(
         run.link,

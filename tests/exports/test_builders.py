@@ -158,6 +158,7 @@ class TestSalesEntryBuild:
         assert entry["Type"] == 20
         assert entry["YourRef"] == "201800042"
         assert entry["InvoiceNumber"] == 201800042
+        assert entry["Description"] == f"201800042 {invoice.debtor.name}"
         assert entry["EntryDate"] == "2026-03-05"
         assert (entry["ReportingYear"], entry["ReportingPeriod"]) == (2026, 3)
         assert [line["AmountFC"] for line in entry["SalesEntryLines"]] == [150.0, 150.0]
