@@ -127,3 +127,25 @@ def test_invoices_up_to_the_cut_off_are_excluded_and_never_sent(exact_link, sand
     invoices_export_bulk(link=exact_link)
     assert ExportRecord.objects.get(invoice=old).state == ExportState.EXCLUDED
     assert booked_refs(sandbox) == [f"{new.number:05d}"]
+
+
+def test_a_passing_failure_makes_the_task_retry_until_the_invoice_is_booked_once(
+    exact_link, sandbox, monkeypatch
+):
+    from exports import services
+    from exports.tasks import invoice_export_task
+
+    monkeypatch.setattr(services, "READ_PAUSE_SECONDS", 0)
+    invoice = final_invoice_create()
+    # Half the writes are committed and their answers lost; Celery's autoretry runs the task
+    # again (at once, since it runs eagerly here) until the export is settled.
+    sandbox.set_faults(drop_after_commit_rate=0.5, drop_mode="reset", drop_hold_seconds=0, seed=3)
+    result = invoice_export_task.apply(args=[invoice.pk])
+    sandbox.set_faults(drop_after_commit_rate=0)
+
+    assert result.successful(), result.traceback
+    record = ExportRecord.objects.get(invoice=invoice)
+    assert record.state == ExportState.EXPORTED
+    assert record.attempts >= 1
+    assert booked_refs(sandbox) == [f"{invoice.number:05d}"]
+    assert sum(sandbox.counters()["dropped"].values()) >= 1

@@ -165,3 +165,27 @@ def test_a_worker_killed_mid_batch_leaves_every_invoice_in_exact_exactly_once(
         worker_kill(worker)
 
     assert sorted(booked_refs(sandbox)) == sorted(f"{i.number:05d}" for i in invoices)
+
+
+def test_two_batches_racing_on_two_workers_book_every_invoice_once(
+    exact_link, sandbox, queue, tmp_path
+):
+    exact_link.export_moment = "nightly"
+    exact_link.save()
+    invoices = [final_invoice_create() for _ in range(20)]
+    sandbox.set_faults(latency_ms=30)
+    log_path = tmp_path / "worker.log"
+    workers = [worker_start(queue=queue, sandbox=sandbox, log_path=log_path) for _ in range(2)]
+    try:
+        for _ in range(4):
+            invoices_export_bulk_task.delay()
+        wait_for(
+            lambda: not ExportRecord.objects.exclude(state=ExportState.EXPORTED).exists(),
+            seconds=60,
+            what="the export",
+            log_path=log_path,
+        )
+    finally:
+        for worker in workers:
+            worker_kill(worker)
+    assert sorted(booked_refs(sandbox)) == sorted(f"{i.number:05d}" for i in invoices)
