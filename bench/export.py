@@ -1,0 +1,199 @@
+"""Bulk export benchmark: a backlog of final invoices to the sandbox through a real Celery worker.
+
+    .venv/bin/python bench/export.py --invoices 1000
+
+Part 1, limits raised: API calls per invoice by endpoint (the sandbox's counters), invoices per
+second from the task's enqueueing to the batch's end, database queries per invoice and the
+peak memory of the pool process that ran the export (both counted inside the worker).
+
+Part 2, Exact's own limits (60 calls per calendar minute, 5,000 a day): the sandbox's minute
+cannot be shortened (its budgets follow calendar minutes of its clock, and moving that clock
+would also move the reset times coachlink's rate limiter waits for), so this part runs in real
+minutes with a smaller backlog and reports the share of each full minute's budget used and the
+number of 429 answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import (
+    UNLIMITED,
+    BenchRun,
+    batch_wait,
+    bench_run,
+    debtors_create,
+    debtors_known_to_exact,
+    invoices_seed,
+    link_authenticate,
+    per_invoice_by_endpoint,
+    report,
+    wait_for,
+    worker_start,
+)
+
+
+def bulk_export(run: BenchRun, *, timeout: float, sample=None) -> tuple[object, float]:
+    """Enqueue one bulk export as "Export now" does and wait for its end; (batch, seconds)."""
+    from exports.models import BatchKind
+    from exports.services import export_batch_start
+    from exports.tasks import invoices_export_bulk_task
+
+    batch = export_batch_start(kind=BatchKind.MANUAL)
+    started = time.monotonic()
+    invoices_export_bulk_task.delay(batch.pk)
+    if sample is None:
+        batch = batch_wait(batch.pk, seconds=timeout)
+    else:
+        from exports.models import ExportBatch
+
+        deadline = started + timeout
+        while not ExportBatch.objects.filter(pk=batch.pk, finished_at__isnull=False).exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the limited export did not finish in time")
+            sample()
+            time.sleep(0.2)
+        batch = ExportBatch.objects.get(pk=batch.pk)
+    return batch, time.monotonic() - started
+
+
+def task_metrics(run: BenchRun, *, tasks_before: int) -> dict:
+    """The worker's line for the bulk task that just ran (it lands just after the batch ends)."""
+    lines = wait_for(
+        lambda: run.worker_metrics()[tasks_before:],
+        seconds=30,
+        what="the worker's task metrics",
+    )
+    return lines[-1]
+
+
+def fast_run(run: BenchRun, *, invoices: int, debtors: list) -> dict:
+    from exports.models import ExportRecord, ExportState
+
+    run.sandbox.set_limits(**UNLIMITED)
+    seeding = time.monotonic()
+    invoices_seed(count=invoices, debtors=debtors)
+    seed_seconds = time.monotonic() - seeding
+    run.sandbox.reset_counters()
+    batch, seconds = bulk_export(run, timeout=540)
+    metrics = task_metrics(run, tasks_before=0)
+    counters = run.sandbox.counters()
+    exported = ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
+    return {
+        "invoices": invoices,
+        "debtors": len(debtors),
+        "debtors_known_to_exact": debtors_known_to_exact(debtors),
+        "debtors_new_to_exact": len(debtors) - debtors_known_to_exact(debtors),
+        "seed_seconds": round(seed_seconds, 1),
+        "exported": exported,
+        "failed": batch.failed,
+        "export_seconds": round(seconds, 2),
+        "invoices_per_second": round(exported / seconds, 1),
+        "api_calls": counters["total"],
+        "api_calls_per_invoice": round(counters["total"] / invoices, 4),
+        "api_calls_per_invoice_by_endpoint": per_invoice_by_endpoint(counters, invoices),
+        "api_429s": counters["by_status"].get("429", 0),
+        "db_queries": metrics["queries"],
+        "db_queries_per_invoice": round(metrics["queries"] / invoices, 2),
+        "worker_peak_rss_mb_before": metrics["peak_rss_mb_before"],
+        "worker_peak_rss_mb": metrics["peak_rss_mb"],
+    }
+
+
+def minute_calls(samples: list[tuple[float, int]], *, first_minute: int, end: float) -> list[int]:
+    """Calls in each calendar minute that lies wholly within the run, from counter samples."""
+
+    def total_at(moment: float) -> int:
+        before = [total for at, total in samples if at <= moment]
+        return before[-1] if before else 0
+
+    calls = []
+    minute = first_minute
+    while (minute + 1) * 60 <= end:
+        calls.append(total_at((minute + 1) * 60) - total_at(minute * 60))
+        minute += 1
+    return calls
+
+
+def limited_run(run: BenchRun, *, invoices: int, debtors: list, minutely: int) -> dict:
+    from exports.models import ExportRecord, ExportState
+    from tests.billing.factories import DebtorFactory
+
+    exported_before = ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
+    # A few debtors Exact has not seen yet, as a day's new customers would be.
+    new_debtors = DebtorFactory.create_batch(max(1, invoices // 20))
+    invoices_seed(count=invoices, debtors=[*new_debtors, *debtors])
+    run.sandbox.set_limits(minutely=minutely, daily=5000)
+    # Start on a fresh calendar minute: the calls of part 1 count against the current one.
+    wait_for(lambda: time.time() % 60 < 1, seconds=61, what="the next minute", every=0.05)
+    run.sandbox.reset_counters()
+    first_minute = int(time.time() // 60)
+    samples: list[tuple[float, int]] = [(time.time(), 0)]
+
+    def sample() -> None:
+        samples.append((time.time(), run.sandbox.counters()["total"]))
+
+    tasks_before = len(run.worker_metrics())
+    batch, seconds = bulk_export(run, timeout=480, sample=sample)
+    sample()
+    task_metrics(run, tasks_before=tasks_before)
+    counters = run.sandbox.counters()
+    exported = ExportRecord.objects.filter(state=ExportState.EXPORTED).count() - exported_before
+    full_minutes = minute_calls(samples, first_minute=first_minute, end=samples[-1][0])
+    share = statistics.mean(full_minutes) / minutely if full_minutes else 0
+    return {
+        "invoices": invoices,
+        "debtors_new_to_exact": len(new_debtors),
+        "minutely_limit": minutely,
+        "exported": exported,
+        "failed": batch.failed,
+        "export_seconds": round(seconds, 1),
+        "api_calls": counters["total"],
+        "api_calls_per_invoice": round(counters["total"] / invoices, 3),
+        # The rate limiter spends a minute's budget at the minute's start and then waits, so
+        # the last, partial minute is fast: the sustained rate comes from the full minutes.
+        "sustained_invoices_per_minute": round(
+            statistics.mean(full_minutes) * invoices / counters["total"], 1
+        )
+        if full_minutes
+        else 0,
+        "api_calls_per_full_minute": ",".join(str(calls) for calls in full_minutes),
+        "minutely_budget_used": f"{share:.0%}",
+        "api_429s": counters["by_status"].get("429", 0),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--invoices", type=int, default=1000)
+    parser.add_argument("--debtors", type=int, default=200)
+    parser.add_argument(
+        "--limited-invoices",
+        type=int,
+        default=150,
+        help="invoices for part 2 (about one per call: 150 take some 3 minutes); 0 skips it",
+    )
+    parser.add_argument("--minutely", type=int, default=60, help="calls per minute in part 2")
+    args = parser.parse_args()
+
+    with bench_run("export") as run:
+        link_authenticate(run)
+        debtors = debtors_create(count=args.debtors)
+        worker_start(run)
+        figures = {"command": "bench/export.py " + " ".join(sys.argv[1:])}
+        figures["raised_limits"] = fast_run(run, invoices=args.invoices, debtors=debtors)
+        if args.limited_invoices:
+            figures["exact_limits"] = limited_run(
+                run, invoices=args.limited_invoices, debtors=debtors, minutely=args.minutely
+            )
+        report(figures)
+
+
+if __name__ == "__main__":
+    main()

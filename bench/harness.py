@@ -1,0 +1,350 @@
+"""What every benchmark needs: a throwaway database, the sandbox, an authenticated link, seeded
+invoices, real Celery workers, and the report.
+
+Django is set up by ``bench_run`` (the environment must be in place before settings load), so
+the project's modules are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from cryptography.fernet import Fernet
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+if str(REPO_DIR) not in sys.path:
+    sys.path.insert(0, str(REPO_DIR))
+
+from tests.plugins.sandbox import SandboxServer, sandbox_start, sandbox_stop  # noqa: E402
+
+SITE = "nl"
+DIVISION = "7095"
+CLIENT_ID = "coachlink-demo-nl"
+CLIENT_SECRET = "sandbox-secret-nl"
+# The sandbox seeds customers 900001-900065 in every division: debtors numbered from 900001
+# on are partly known to Exact and partly new.
+FIRST_DEBTOR_NUMBER = 900001
+SANDBOX_CUSTOMERS = range(900001, 900066)
+# Limits so high that the first measurement is about coachlink and the sandbox, not the budget.
+UNLIMITED = {"minutely": 10_000_000, "daily": 10_000_000}
+
+
+@dataclass
+class BenchRun:
+    """One benchmark run: its folder, its sandbox, its database and its workers."""
+
+    directory: Path
+    sandbox: SandboxServer
+    queue: str
+    metrics_path: Path
+    database: str
+    postgres_database: str = ""
+    workers: list[subprocess.Popen] = field(default_factory=list)
+
+    def worker_metrics(self) -> list[dict]:
+        """One line per task a worker finished (see bench/worker.py)."""
+        if not self.metrics_path.exists():
+            return []
+        return [json.loads(line) for line in self.metrics_path.read_text().splitlines() if line]
+
+
+def _postgres_database_create(url: str) -> tuple[str, str]:
+    """A fresh database beside the one DATABASE_URL names; returns its URL and name."""
+    import environ
+    import psycopg
+
+    config = environ.Env.db_url_config(url)
+    name = f"coachlink_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    return urlsplit(url)._replace(path=f"/{name}").geturl(), name
+
+
+def _postgres_database_drop(url: str, name: str) -> None:
+    import environ
+    import psycopg
+
+    config = environ.Env.db_url_config(url)
+    with psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def bench_run(name: str) -> Iterator[BenchRun]:
+    """Start the sandbox, make a database, set up Django in this process; clean up after."""
+    directory = Path(tempfile.mkdtemp(prefix=f"coachlink-bench-{name}-"))
+    base_url = os.environ.get("DATABASE_URL", "")
+    postgres_database = ""
+    sandbox = None
+    workers: list[subprocess.Popen] = []
+    try:
+        if base_url.startswith(("postgres://", "postgresql://")):
+            database, postgres_database = _postgres_database_create(base_url)
+        else:
+            database = f"sqlite:///{directory / 'coachlink.sqlite3'}"
+        sandbox = sandbox_start(directory)
+        run = BenchRun(
+            directory=directory,
+            sandbox=sandbox,
+            queue=f"bench-{name}-{uuid.uuid4().hex[:8]}",
+            metrics_path=directory / "worker-metrics.jsonl",
+            database=database,
+            postgres_database=postgres_database,
+            workers=workers,
+        )
+        os.environ.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "bench.settings",
+                "DATABASE_URL": database,
+                "EXACT_BASE_URL_NL": sandbox.nl,
+                "EXACT_BASE_URL_BE": sandbox.be,
+                "EXACT_CLIENT_ID": CLIENT_ID,
+                "EXACT_CLIENT_SECRET": CLIENT_SECRET,
+                "EXACT_TOKEN_KEYS": Fernet.generate_key().decode(),
+                "EXACT_TIMEOUT": "10",
+                "BENCH_BROKER_DIR": str(directory / "broker"),
+                "BENCH_QUEUE": run.queue,
+                "BENCH_METRICS": str(run.metrics_path),
+                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            }
+        )
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        import bench.worker  # noqa: F401 - binds the tasks to coachlink's configured Celery app
+
+        call_command("migrate", verbosity=0)
+        yield run
+    finally:
+        for worker in workers:
+            worker_kill(worker)
+        if sandbox is not None:
+            sandbox_stop(sandbox)
+        if postgres_database:
+            from django.db import connections
+
+            connections.close_all()
+            _postgres_database_drop(base_url, postgres_database)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+# The link, authenticated the way a person does it
+
+
+def link_authenticate(run: BenchRun):
+    """Save a link, then Authenticate through coachlink's views and the sandbox's consent form.
+
+    The export moment is Nightly without a time: nothing is exported until a benchmark asks.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from integrations.models import Activation, ExactLink, ExportMoment
+
+    user = get_user_model().objects.create_superuser("bench", "bench@example.nl", "bench")
+    browser = Client()
+    browser.force_login(user)
+    link = ExactLink.objects.create(division=DIVISION, export_moment=ExportMoment.NIGHTLY)
+
+    answer = browser.post(reverse("integrations:exact_authenticate"))
+    consent_url = answer["Location"]
+    query = {key: values[0] for key, values in parse_qs(urlsplit(consent_url).query).items()}
+    consent = requests.post(
+        consent_url.split("?")[0],
+        data={
+            **query,
+            "username": "demo",
+            "password": "demo",
+            "division": DIVISION,
+            "allow": "1",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    consent.raise_for_status()
+    callback_query = urlsplit(consent.headers["Location"]).query
+    browser.get(f"{reverse('integrations:exact_callback')}?{callback_query}")
+    link.refresh_from_db()
+    if not link.is_authenticated:
+        raise RuntimeError("the link did not authenticate with the sandbox")
+    browser.post(reverse("integrations:exact_enable"))
+    link.refresh_from_db()
+    if link.activation != Activation.ENABLED:
+        raise RuntimeError("the link could not be enabled")
+    return link
+
+
+# Source data
+
+
+def debtors_create(*, count: int) -> list:
+    """``count`` company debtors numbered from 900001 on; the first 65 exist in Exact."""
+    from billing.models import Parameters
+    from tests.billing.factories import DebtorFactory
+
+    parameters = Parameters.load()
+    parameters.first_debtor_number = FIRST_DEBTOR_NUMBER
+    parameters.save()
+    return DebtorFactory.create_batch(count)
+
+
+def invoices_seed(*, count: int, debtors: list) -> list[int]:
+    """``count`` final invoices of two lines each, spread over ``debtors``; their ids."""
+    from django.db import transaction
+
+    from tests.billing.factories import final_invoice_create
+
+    ids = []
+    with transaction.atomic():
+        for index in range(count):
+            invoice = final_invoice_create(
+                debtor=debtors[index % len(debtors)],
+                lines=2,
+                unit_price=Decimal(100 + index % 900),
+            )
+            ids.append(invoice.pk)
+    return ids
+
+
+def debtors_known_to_exact(debtors: list) -> int:
+    return sum(1 for debtor in debtors if debtor.debtor_number in SANDBOX_CUSTOMERS)
+
+
+# Celery workers
+
+
+def worker_start(
+    run: BenchRun, *, concurrency: int = 2, ready_seconds: float = 60
+) -> subprocess.Popen:
+    """A real ``celery worker`` on the run's queue; returns once it says it is ready."""
+    number = len(run.workers) + 1
+    log_path = run.directory / f"worker-{number}.log"
+    command = [sys.executable, "-m", "celery", "-A", "bench.worker", "worker"]
+    command += ["-Q", run.queue, "-n", f"bench{number}-{run.queue}@%h"]
+    command += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
+    command += ["--without-heartbeat", "-l", "info"]
+    with log_path.open("ab") as log:
+        # A session of its own: SIGKILL to the group reaches the pool's children too.
+        worker = subprocess.Popen(
+            command,
+            cwd=REPO_DIR,
+            env=dict(os.environ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    run.workers.append(worker)
+    wait_for(
+        lambda: b" ready." in log_path.read_bytes() or worker.poll() is not None,
+        seconds=ready_seconds,
+        what="the worker to start",
+    )
+    if worker.poll() is not None:
+        raise RuntimeError(f"the worker exited: {log_path.read_text()}")
+    return worker
+
+
+def worker_kill(worker: subprocess.Popen) -> None:
+    """SIGKILL the worker and its pool at once, as a crash or an OOM kill would."""
+    if worker.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+
+
+def worker_stop(run: BenchRun, worker: subprocess.Popen) -> None:
+    """A warm shutdown: the worker finishes what it holds and exits."""
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker_kill(worker)
+    run.workers.remove(worker)
+
+
+# Waiting and reporting
+
+
+def wait_for(condition: Callable[[], object], *, seconds: float, what: str, every: float = 0.1):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(every)
+    raise TimeoutError(f"{what} did not happen within {seconds} s")
+
+
+def batch_wait(batch_id: int, *, seconds: float):
+    """The batch once a worker finished it (its finished_at is set)."""
+    from exports.models import ExportBatch
+
+    return wait_for(
+        lambda: ExportBatch.objects.filter(pk=batch_id, finished_at__isnull=False).first(),
+        seconds=seconds,
+        what=f"export batch {batch_id} to finish",
+        every=0.05,
+    )
+
+
+def per_invoice_by_endpoint(counters: dict, invoices: int) -> dict[str, float]:
+    """API calls per invoice for each method and endpoint the sandbox counted."""
+    calls = counters.get("by_method_endpoint", {})
+    return {name: round(count / invoices, 4) for name, count in sorted(calls.items())}
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+
+
+def report(figures: dict) -> None:
+    """Print ``name: value`` lines, then all figures as one line of JSON."""
+    figures = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        **figures,
+    }
+    for name, value in _flattened(figures):
+        print(f"{name}: {value}")
+    print(json.dumps(figures))
+
+
+def _flattened(figures: dict, prefix: str = "") -> Iterator[tuple[str, object]]:
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            yield from _flattened(value, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", value
