@@ -332,9 +332,14 @@ def machine() -> str:
 
 def report(figures: dict) -> None:
     """Print ``name: value`` lines, then all figures as one line of JSON."""
+    from django.conf import settings
+    from django.db import connection
+
     figures = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
+        "database": connection.vendor,
+        "broker": "redis" if settings.REDIS_URL else "filesystem",
         **figures,
     }
     for name, value in _flattened(figures):
