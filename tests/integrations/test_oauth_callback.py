@@ -85,3 +85,14 @@ def test_it_refuses_a_division_the_user_did_not_allow(manager_client, exact_sett
     page = page_after(manager_client, consent_answer(authorize(manager_client), divisions=(7095,)))
     assert "did not give access to division 7096" in page
     assert not ExactLink.objects.get().is_authenticated
+
+
+def test_neither_the_secret_nor_the_tokens_are_logged(manager_client, exact_settings, caplog):
+    ExactLinkFactory(division="7095")
+    with caplog.at_level("DEBUG"):
+        page_after(manager_client, consent_answer(authorize(manager_client)))
+    link = ExactLink.objects.get()
+    logged = caplog.text
+    assert link.is_authenticated
+    for secret in ("sandbox-secret-nl", link.access_token, link.refresh_token):
+        assert secret not in logged
