@@ -101,6 +101,13 @@ def test_a_finance_user_links_exact_online_from_configure_to_delete(live_server,
     expect(checklist.locator("[data-ok=false]")).to_have_count(0)
     shot(page, "06-test-connection")
 
+    page.select_option("#language-switch", "nl")
+    expect(page.get_by_test_id("token-status")).to_contain_text("Geldige tokeninformatie aanwezig")
+    expect(page.locator("#panel-financial")).to_contain_text("verkoopdagboek")
+    shot(page, "06-nl")
+    page.select_option("#language-switch", "en")
+    expect(page.get_by_test_id("token-status")).to_contain_text("Valid token information")
+
     page.get_by_role("link", name="Enable").click()
     shot(page, "07-enable-confirm")
     page.get_by_role("button", name="Confirm").click()
