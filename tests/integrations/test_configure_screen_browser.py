@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from billing.models import CostCenter, GLAccount, VatRate
 from integrations.models import ExactLink
@@ -42,6 +43,9 @@ def browser_page(live_server, exact_settings, settings):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
         yield page
         browser.close()
+        # The ORM calls made while Playwright's loop runs open a connection of their own
+        # (Django keeps connections per async context); close it so the test database can go.
+        connections.close_all()
 
 
 def shot(page, name: str) -> None:
