@@ -68,9 +68,12 @@ class LinkState(models.TextChoices):
     PAUSED = "paused", _("Paused")
 
 
-# Exact refuses a refresh before 570 of the 600 seconds; a token with less than this left is
-# treated as expired so that a call never starts with a token that dies on the way.
-TOKEN_MARGIN = dt.timedelta(seconds=60)
+# A token with less than this left is treated as expired, so a call never starts with a token
+# that dies on the way. Exact refuses a refresh before 570 of the 600 seconds, so the margin
+# stays inside those last 30 seconds.
+TOKEN_MARGIN = dt.timedelta(seconds=25)
+# Exact answered "access_token not expired": it allows a refresh at most 30 seconds later.
+TOKEN_REFRESH_REFUSED_FOR = dt.timedelta(seconds=30)
 
 
 class ExactLink(models.Model):

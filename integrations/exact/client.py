@@ -12,12 +12,19 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations.exact import oauth, ratelimit
 from integrations.exact.errors import ExactError
 from integrations.exact.locks import shared_lock
-from integrations.models import AuditAction, AuditEntry, ExactLink
+from integrations.models import (
+    TOKEN_MARGIN,
+    TOKEN_REFRESH_REFUSED_FOR,
+    AuditAction,
+    AuditEntry,
+    ExactLink,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +129,10 @@ def access_token_refresh(*, link: ExactLink, rejected: str = "") -> str:
             tokens = oauth.token_refresh(site=link.site, refresh_token=link.refresh_token)
         except ExactError as exc:
             if exc.code == "token_not_expired" and current and current != rejected:
+                # Our clock runs ahead of Exact's: keep the token and leave the token endpoint
+                # alone until Exact will allow the refresh, instead of asking on every call.
+                link.token_expires_at = timezone.now() + TOKEN_REFRESH_REFUSED_FOR + TOKEN_MARGIN
+                link.save(update_fields=["token_expires_at", "updated_at"])
                 return current
             if exc.code == "reauthenticate":
                 link.token_chain_broken = True
