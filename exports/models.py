@@ -138,3 +138,69 @@ class ExportRecord(models.Model):
     @property
     def can_reexport(self) -> bool:
         return self.state in (ExportState.EXPORTED, ExportState.EXCLUDED)
+
+
+class PaymentState(models.TextChoices):
+    OPEN = "open", _("Open")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+
+
+class PaymentStatus(models.Model):
+    """What Exact Online last said about the payment of an exported invoice.
+
+    It hangs on the export record, not on the invoice: a final invoice is never saved again.
+    """
+
+    record = models.OneToOneField(
+        ExportRecord,
+        verbose_name=_("export record"),
+        on_delete=models.CASCADE,
+        related_name="payment",
+    )
+    state = models.CharField(
+        _("payment"), max_length=16, choices=PaymentState.choices, default=PaymentState.OPEN
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+    open_amount = models.DecimalField(_("open amount"), max_digits=14, decimal_places=2, default=0)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment status")
+        verbose_name_plural = _("payment statuses")
+
+    def __str__(self) -> str:
+        return f"{self.record.invoice} {self.get_state_display()}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.state == PaymentState.PAID
+
+    @property
+    def description(self) -> str:
+        if self.state == PaymentState.PARTLY_PAID:
+            return _("Partly paid: %(open)s of %(amount)s still open") % {
+                "open": f"{self.open_amount:.2f}",
+                "amount": f"{self.amount:.2f}",
+            }
+        if self.state == PaymentState.PAID:
+            return _("Paid")
+        return _("Open")
+
+
+class PaymentSyncRun(models.Model):
+    """One payment status sync: its start is where the next run's 'changed since' begins."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    read = models.PositiveIntegerField(_("receivables read"), default=0)
+    changed = models.PositiveIntegerField(_("invoices changed"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("payment sync run")
+        verbose_name_plural = _("payment sync runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"

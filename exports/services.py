@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ from exports.builders import (
 )
 from exports.explanations import explanation_find
 from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
-from integrations.exact import client
+from integrations.exact import client, oauth
 from integrations.exact.errors import ExactError
 from integrations.models import ExactLink, LinkState
 
@@ -60,6 +61,10 @@ CODES_PER_FILTER = 50
 # instead of spending the whole batch on time-outs.
 TRANSIENT_FAILURES_TO_STOP = 3
 PDF_DOCUMENT_TYPE = 10
+# A realtime export (one invoice) would read the same journal, GL accounts, VAT codes and
+# accounts every time; what Exact confirmed is remembered this long. Batches read afresh and a
+# retry forgets it, so a mapping fixed in Exact is seen at once.
+LOOKUPS_CACHE_SECONDS = 600
 # A read changes nothing in Exact, so a passing failure of one is retried on the spot, briefly;
 # a write is never repeated blindly (see the settlement by YourRef).
 READ_ATTEMPTS = 3
@@ -130,6 +135,9 @@ def export_record_requeue(*, record: ExportRecord) -> ExportRecord:
         updated_at=now,
     )
     record.refresh_from_db()
+    link = link_get()
+    if link is not None:
+        lookups_forget(link=link)
     return record
 
 
@@ -201,46 +209,70 @@ def _rows_by_codes(
     return rows
 
 
-def lookups_read(*, link: ExactLink, invoice_ids: list[int]) -> ExactLookups:
-    """The journal, GL accounts, VAT codes and cost centres the invoices use, as Exact has them."""
+def lookups_read(
+    *, link: ExactLink, invoice_ids: list[int], known: ExactLookups | None = None
+) -> ExactLookups:
+    """The journal, GL accounts, VAT codes and cost centres the invoices use, as Exact has them.
+
+    Only what ``known`` does not hold yet is asked for.
+    """
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResources.aspx
+    lookups = known or ExactLookups()
     lines = InvoiceLine.objects.filter(invoice_id__in=invoice_ids)
     gl_codes = set(
         GLAccount.objects.filter(invoiceline__in=lines).values_list("code", flat=True)
-    ) | {link.debtor_gl_account}
+    ) | {link.debtor_gl_account.strip()}
     vat_codes = set(
         VatRate.objects.filter(invoiceline__in=lines).values_list("exact_code", flat=True)
     )
-    lookups = ExactLookups()
-    for row in _rows_by_codes(
-        link=link, endpoint="financial/Journals", codes=[link.journal], select="Code,Type"
-    ):
-        lookups.journals[str(row["Code"]).strip()] = int(row.get("Type") or 0)
-    for row in _rows_by_codes(
-        link=link,
-        endpoint="financial/GLAccounts",
-        codes=gl_codes,
-        select="ID,Code,Type,IsBlocked",
-    ):
-        code = str(row["Code"]).strip()
-        lookups.gl_accounts[code] = ExactGLAccount(
-            id=row["ID"], code=code, type=int(row.get("Type") or 0), is_blocked=row.get("IsBlocked")
-        )
-    if vat_codes:
+    if link.journal.strip() not in lookups.journals:
         for row in _rows_by_codes(
-            link=link, endpoint="vat/VATCodes", codes=vat_codes, select="Code,Type"
+            link=link, endpoint="financial/Journals", codes=[link.journal], select="Code,Type"
+        ):
+            lookups.journals[str(row["Code"]).strip()] = int(row.get("Type") or 0)
+    missing_gl = gl_codes - set(lookups.gl_accounts)
+    if missing_gl:
+        for row in _rows_by_codes(
+            link=link,
+            endpoint="financial/GLAccounts",
+            codes=missing_gl,
+            select="ID,Code,Type,IsBlocked",
+        ):
+            code = str(row["Code"]).strip()
+            lookups.gl_accounts[code] = ExactGLAccount(
+                id=row["ID"],
+                code=code,
+                type=int(row.get("Type") or 0),
+                is_blocked=bool(row.get("IsBlocked")),
+            )
+    missing_vat = {code.strip() for code in vat_codes} - set(lookups.vat_codes)
+    if missing_vat:
+        for row in _rows_by_codes(
+            link=link, endpoint="vat/VATCodes", codes=missing_vat, select="Code,Type"
         ):
             lookups.vat_codes[str(row["Code"]).strip()] = str(row.get("Type") or "")
     if link.send_cost_center:
         cost_centers = set(
             lines.exclude(cost_center=None).values_list("cost_center__code", flat=True)
         )
-        if cost_centers:
+        if cost_centers - lookups.cost_centers:
             rows = _rows_by_codes(
-                link=link, endpoint="hrm/Costcenters", codes=cost_centers, select="Code"
+                link=link,
+                endpoint="hrm/Costcenters",
+                codes=cost_centers - lookups.cost_centers,
+                select="Code",
             )
-            lookups.cost_centers = {str(row["Code"]).strip() for row in rows}
+            lookups.cost_centers |= {str(row["Code"]).strip() for row in rows}
     return lookups
+
+
+def _lookups_cache_key(link: ExactLink) -> str:
+    return f"exports:lookups:{oauth.base_url(link.site)}:{link.division}"
+
+
+def lookups_forget(*, link: ExactLink) -> None:
+    """Drop what realtime exports remember of Exact (after the user fixed something there)."""
+    cache.delete(_lookups_cache_key(link))
 
 
 def _accounts_find(*, link: ExactLink, codes: Iterable[str]) -> dict[str, ExactAccount]:
@@ -639,12 +671,27 @@ def _records_export_run(
     )
     if not record_ids:
         return
+    # A batch reads Exact afresh; a realtime export starts from what recent runs confirmed.
+    known = cache.get(_lookups_cache_key(link)) if batch is None else None
     run = _Run(
         link=link,
         batch=batch,
-        lookups=lookups_read(link=link, invoice_ids=record_ids),
+        lookups=lookups_read(link=link, invoice_ids=record_ids, known=known),
         export_date=timezone.localdate(),
     )
+    try:
+        _chunks_export(run=run, record_ids=record_ids)
+    finally:
+        cache.set(_lookups_cache_key(link), run.lookups, LOOKUPS_CACHE_SECONDS)
+    if run.unsettled:
+        raise ExportsInterrupted(
+            _("%(count)s invoices met a passing failure; the export will retry.")
+            % {"count": run.unsettled}
+        )
+
+
+def _chunks_export(*, run: _Run, record_ids: list[int]) -> None:
+    link = run.link
     for start in range(0, len(record_ids), CHUNK_SIZE):
         chunk = record_ids[start : start + CHUNK_SIZE]
         invoices = _invoices_load(chunk)
@@ -666,11 +713,6 @@ def _records_export_run(
             _record_export(run=run, record=record, invoice=invoice)
             if run.transient_failures_in_a_row >= TRANSIENT_FAILURES_TO_STOP:
                 raise ExportsInterrupted(_("Exact Online keeps failing; the export will retry."))
-    if run.unsettled:
-        raise ExportsInterrupted(
-            _("%(count)s invoices met a passing failure; the export will retry.")
-            % {"count": run.unsettled}
-        )
 
 
 def invoice_export(*, invoice: Invoice) -> ExportRecord:

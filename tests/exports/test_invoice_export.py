@@ -278,3 +278,23 @@ def test_a_bulk_export_sends_every_pending_invoice_once(exact_link, sandbox):
     assert (batch.total, batch.exported, batch.failed, batch.skipped) == (5, 5, 0, 0)
     assert sorted(entries(sandbox)) == sorted(f"{i.number:05d}" for i in invoices)
     assert invoices_export_bulk(link=exact_link).total == 0
+
+
+def test_a_realtime_export_after_the_first_costs_one_call(exact_link, sandbox):
+    debtor = DebtorFactory()
+    exported(final_invoice_create(debtor=debtor))
+    sandbox.reset_counters()
+    exported(final_invoice_create(debtor=debtor))
+    counters = sandbox.counters()
+    assert counters["by_method_endpoint"] == {"POST salesentry/SalesEntries": 1}
+
+
+def test_a_retry_forgets_what_realtime_exports_remembered_of_exact(exact_link, sandbox):
+    from exports.services import export_record_requeue
+
+    exported(final_invoice_create())
+    record = invoice_export(invoice=final_invoice_create())
+    export_record_requeue(record=record)
+    sandbox.reset_counters()
+    exported(record.invoice)
+    assert sandbox.counters()["by_method_endpoint"].get("GET financial/Journals") == 1
