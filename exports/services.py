@@ -323,10 +323,8 @@ class _Run:
 
 
 def _is_transient(error: ExactError) -> bool:
-    """Whether trying again can help; Exact's bare internal error is a passing failure too."""
-    if error.code == "reauthenticate":
-        return False
-    return not error.permanent or explanation_find(error.message).kind == "internal_error"
+    """Whether trying again can help."""
+    return not error.permanent
 
 
 def _problem_from(error: ExactError) -> ExportProblem:

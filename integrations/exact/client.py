@@ -37,6 +37,8 @@ TOKEN_FIELDS = [
     "token_chain_broken",
 ]
 TRANSIENT_STATUSES = {408, 429, 502, 503, 504}
+# Exact's words for a failure of its own, as opposed to a business rule it reports as a 500.
+INTERNAL_ERROR_MESSAGES = ("Er is een interne fout opgetreden", "An internal error occurred")
 
 
 def _send(method: str, url: str, *, access_token: str = "", **kwargs: Any) -> requests.Response:
@@ -74,8 +76,8 @@ def error_from_response(response: requests.Response) -> ExactError:
         permanent = False
     elif status >= 500:
         # "Gegeven bestaat reeds", "Ongeldige referentie": Exact reports some refusals as 500;
-        # with a message it is a business rule, without one the server failed.
-        permanent = bool(message)
+        # with a message it is a business rule, unless the message says the server failed.
+        permanent = bool(message) and not message.startswith(INTERNAL_ERROR_MESSAGES)
     else:
         permanent = True
     if not message:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -19,11 +18,10 @@ from django.core.exceptions import ImproperlyConfigured
 def _fernet() -> MultiFernet:
     keys = list(settings.EXACT_TOKEN_KEYS)
     if not keys:
-        # Development (DEBUG) and the test suite run without keys in the environment; a key
-        # derived from SECRET_KEY keeps tokens encrypted there. A production server (DEBUG off)
-        # must be given real keys, so it refuses instead of silently using a derived one.
-        testing = os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("settings_test")
-        if not (settings.DEBUG or testing):
+        # The demo (DEBUG) runs without keys in the environment; a key derived from SECRET_KEY
+        # keeps tokens encrypted there. A production server (DEBUG off) must be given real
+        # keys, so it refuses instead of silently using a derived one.
+        if not settings.DEBUG:
             raise ImproperlyConfigured("EXACT_TOKEN_KEYS must be set to store Exact tokens.")
         digest = hashlib.sha256(f"exact-tokens:{settings.SECRET_KEY}".encode()).digest()
         keys = [base64.urlsafe_b64encode(digest).decode()]

@@ -162,6 +162,7 @@ def test_exacts_messages_are_split_on_crlf():
     [
         (500, exact_error_body("Gegeven bestaat reeds"), True),
         (500, None, False),
+        (500, exact_error_body("Er is een interne fout opgetreden."), False),
         (502, None, False),
         (504, None, False),
         (429, None, False),
