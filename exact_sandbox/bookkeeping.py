@@ -548,3 +548,26 @@ def receivable_match_undo(*, receivable: m.Receivable) -> m.Receivable:
     receivable.modified = now()
     receivable.save()
     return receivable
+
+
+def receivable_split(*, receivable: m.Receivable, amounts: list[Decimal]) -> list[m.Receivable]:
+    """Split an unpaid receivable into terms, as a payment condition with instalments does."""
+    amounts = [_cents(Decimal(str(amount))) for amount in amounts]
+    if receivable.paid_dc or receivable.written_off_dc:
+        raise ExactRuleError(["Verwijderen niet toegestaan: Boeking is (deels) afgeletterd"])
+    if len(amounts) < 2 or sum(amounts) != receivable.amount_dc:
+        raise ExactRuleError(["Ongeldig: Bedrag"])
+    stamp = now()
+    receivable.amount_dc, receivable.modified = amounts[0], stamp
+    receivable.save()
+    terms = [
+        m.Receivable.objects.create(
+            division=receivable.division,
+            entry=receivable.entry,
+            amount_dc=amount,
+            created=stamp,
+            modified=stamp,
+        )
+        for amount in amounts[1:]
+    ]
+    return [receivable, *terms]

@@ -8,7 +8,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from exact_sandbox import api
+from exact_sandbox import api, bookkeeping
 from exact_sandbox import models as m
 from exact_sandbox.clock import clock_advance, clock_offset, now
 from exact_sandbox.odata import dumps
@@ -169,3 +169,20 @@ def state(request: HttpRequest) -> HttpResponse:
         }
     payload = {"clock": _clock(), **runtime.describe(), "divisions": divisions}
     return HttpResponse(dumps(payload), content_type="application/json")
+
+
+@_loopback_only
+@_methods("POST")
+def receivable_split(request: HttpRequest, receivable_id: str) -> HttpResponse:
+    """Split a receivable into terms, ``{"amounts": ["100.00", "21.00"]}``: rows of one entry."""
+    receivable = m.Receivable.objects.get(pk=receivable_id)
+    try:
+        terms = bookkeeping.receivable_split(
+            receivable=receivable, amounts=_json(request).get("amounts", [])
+        )
+    except bookkeeping.ExactRuleError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return HttpResponse(
+        dumps({"receivables": [api.receivable_row(term) for term in terms]}),
+        content_type="application/json",
+    )

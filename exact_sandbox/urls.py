@@ -25,6 +25,7 @@ urlpatterns = [
     path("_sandbox/limits", control.limits),
     path("_sandbox/state", control.state),
     path("_sandbox/divisions/<int:code>", control.division_settings),
+    path("_sandbox/receivables/<uuid:receivable_id>/split", control.receivable_split),
     path("nl/", include(site_patterns), {"site": "nl"}),
     path("be/", include(site_patterns), {"site": "be"}),
     # The bare root is the Netherlands site, like start.exactonline.nl.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
@@ -165,6 +166,9 @@ class PaymentStatus(models.Model):
     open_amount = models.DecimalField(_("open amount"), max_digits=14, decimal_places=2, default=0)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    # Per receivable row (Exact's ID): amount, open amount and last payment date. A sync that
+    # reads only the rows that changed adds them up with the rows it did not read again.
+    receivables = models.JSONField(_("receivables"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("payment status")
@@ -181,8 +185,8 @@ class PaymentStatus(models.Model):
     def description(self) -> str:
         if self.state == PaymentState.PARTLY_PAID:
             return _("Partly paid: %(open)s of %(amount)s still open") % {
-                "open": f"{self.open_amount:.2f}",
-                "amount": f"{self.amount:.2f}",
+                "open": number_format(self.open_amount, 2),
+                "amount": number_format(self.amount, 2),
             }
         if self.state == PaymentState.PAID:
             return _("Paid")

@@ -6,12 +6,19 @@ from django.dispatch import receiver
 
 from billing.models import Invoice
 from billing.signals import invoice_finalised
-from exports.schedule import nightly_schedule_sync
+from exports.schedule import nightly_schedule_sync, payment_schedule_sync
 from exports.services import export_record_ensure, exportable_records, link_exports_allowed
 from exports.tasks import invoice_export_task, invoices_export_bulk_task
 from integrations.models import ExactLink, ExportMoment
 
-SCHEDULE_FIELDS = {"activation", "export_moment", "nightly_time", "nightly_repetition"}
+SCHEDULE_FIELDS = {
+    "activation",
+    "export_moment",
+    "nightly_time",
+    "nightly_repetition",
+    "payment_registration",
+    "payment_interval_minutes",
+}
 
 
 @receiver(invoice_finalised, dispatch_uid="exports_invoice_finalised")
@@ -31,6 +38,7 @@ def link_saved(sender, instance: ExactLink, update_fields=None, **kwargs) -> Non
     if update_fields is not None and not SCHEDULE_FIELDS & set(update_fields):
         return
     nightly_schedule_sync(link=instance)
+    payment_schedule_sync(link=instance)
     if (
         link_exports_allowed(link=instance)
         and instance.export_moment == ExportMoment.REALTIME
@@ -42,3 +50,4 @@ def link_saved(sender, instance: ExactLink, update_fields=None, **kwargs) -> Non
 @receiver(post_delete, sender=ExactLink, dispatch_uid="exports_link_deleted")
 def link_deleted(sender, instance: ExactLink, **kwargs) -> None:
     nightly_schedule_sync(link=None)
+    payment_schedule_sync(link=None)

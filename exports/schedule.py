@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from integrations.models import ExactLink, ExportMoment, LinkState, Repetition
 
@@ -45,6 +45,42 @@ def nightly_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | None:
             "interval": None,
             "enabled": link.state == LinkState.ENABLED,
             "expire_seconds": NIGHTLY_EXPIRE_SECONDS,
+        },
+    )
+    return task
+
+
+PAYMENT_TASK_NAME = "exports: payment status sync"
+PAYMENT_TASK = "exports.tasks.payment_status_sync_task"
+
+
+def payment_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | None:
+    """Create, change or remove the payment sync so it runs every interval of the panel.
+
+    It exists only while payment registration is on and the link is enabled: paused, nothing
+    is read from Exact.
+    """
+    wanted = (
+        link is not None
+        and link.payment_registration
+        and link.state == LinkState.ENABLED
+        and link.payment_interval_minutes > 0
+    )
+    if not wanted:
+        PeriodicTask.objects.filter(name=PAYMENT_TASK_NAME).delete()
+        return None
+    interval, _created = IntervalSchedule.objects.get_or_create(
+        every=link.payment_interval_minutes, period=IntervalSchedule.MINUTES
+    )
+    # Expires at half the interval: a run no worker started in time makes way for the next one.
+    task, _created = PeriodicTask.objects.update_or_create(
+        name=PAYMENT_TASK_NAME,
+        defaults={
+            "task": PAYMENT_TASK,
+            "interval": interval,
+            "crontab": None,
+            "enabled": True,
+            "expire_seconds": link.payment_interval_minutes * 30,
         },
     )
     return task

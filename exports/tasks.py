@@ -1,9 +1,10 @@
-"""Celery tasks: load ids, call the export services. The logic lives in exports.services."""
+"""Celery tasks: load ids, call the services. The logic lives in exports.services and .payments."""
 
 from celery import shared_task
 
 from billing.models import Invoice
 from exports.models import BatchKind, ExportBatch
+from exports.payments import payment_status_sync
 from exports.services import (
     ExportsInterrupted,
     invoice_export,
@@ -42,3 +43,10 @@ def invoices_export_nightly_task() -> None:
     link = link_get()
     if link is not None:
         invoices_export_bulk(link=link, kind=BatchKind.NIGHTLY)
+
+
+@shared_task
+def payment_status_sync_task() -> None:
+    link = link_get()
+    if link is not None:
+        payment_status_sync(link=link)

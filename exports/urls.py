@@ -12,4 +12,6 @@ urlpatterns = [
     path("export-now/", views.export_now, name="export_now"),
     path("exclude/", views.exclude_existing, name="exclude"),
     path("batches/<int:pk>/", views.export_batch_detail, name="batch"),
+    path("<int:pk>/payment/", views.payment_status_fetch_view, name="payment_fetch"),
+    path("payments/fetch/", views.payment_status_sync_view, name="payment_sync"),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from billing.models import Invoice
@@ -16,6 +17,11 @@ from exports.builders import ExportProblem
 from exports.explanations import explanation_get
 from exports.forms import ExcludeExistingForm, ExportLogFilterForm
 from exports.models import BatchKind, ExportBatch, ExportRecord
+from exports.payments import (
+    invoice_payment_status_fetch,
+    payment_registration_allowed,
+    payment_status_sync,
+)
 from exports.selectors import (
     export_batches_recent,
     export_records_filter,
@@ -41,11 +47,11 @@ CHANGE = "exports.change_exportrecord"
 @permission_required(VIEW, raise_exception=True)
 def export_log(request: HttpRequest) -> HttpResponse:
     form = ExportLogFilterForm(request.GET or None)
-    records = export_records_filter()
+    records = export_records_filter().select_related("payment")
     if form.is_valid():
         records = export_records_filter(
             state=form.cleaned_data["state"], query=form.cleaned_data["q"]
-        )
+        ).select_related("payment")
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
@@ -63,6 +69,7 @@ def export_log(request: HttpRequest) -> HttpResponse:
             "link": link,
             "exports_allowed": link_exports_allowed(link=link),
             "exclude_form": ExcludeExistingForm(),
+            "payments_allowed": payment_registration_allowed(link=link),
         },
     )
 
@@ -70,7 +77,9 @@ def export_log(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def export_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(
-        ExportRecord.objects.select_related("invoice__debtor__company", "invoice__debtor__person"),
+        ExportRecord.objects.select_related(
+            "invoice__debtor__company", "invoice__debtor__person", "payment"
+        ),
         pk=pk,
     )
     return render(
@@ -149,3 +158,49 @@ def exclude_existing(request: HttpRequest) -> HttpResponse:
 def export_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ExportBatch, pk=pk)
     return render(request, "exports/batch.html", {"batch": batch})
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def payment_status_fetch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask Exact now whether one exported invoice is paid."""
+    record = get_object_or_404(ExportRecord, pk=pk)
+    try:
+        status = invoice_payment_status_fetch(record=record)
+    except ExactError as error:
+        messages.error(request, str(error))
+        return redirect("exports:record", pk=record.pk)
+    if status is None:
+        messages.warning(
+            request,
+            _("No payment status: the invoice is not in Exact Online or the link is not enabled."),
+        )
+    else:
+        messages.success(request, status.description)
+    return redirect("exports:record", pk=record.pk)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def payment_status_sync_view(request: HttpRequest) -> HttpResponse:
+    """Ask Exact now about every exported invoice not yet paid, as the schedule does."""
+    link = link_get()
+    if not payment_registration_allowed(link=link):
+        messages.error(request, _("Payment registration is off or the link is not enabled."))
+        return redirect("exports:log")
+    try:
+        run = payment_status_sync(link=link)
+    except ExactError as error:
+        messages.error(request, str(error))
+        return redirect("exports:log")
+    changed = run.changed if run else 0
+    messages.success(
+        request,
+        ngettext(
+            "Payment status fetched: %(count)s invoice changed.",
+            "Payment status fetched: %(count)s invoices changed.",
+            changed,
+        )
+        % {"count": changed},
+    )
+    return redirect("exports:log")

@@ -1,0 +1,273 @@
+"""Payment registration: read from Exact Online which exported invoices are paid.
+
+Exact has no "paid" flag on a sales entry. Its receivables say it: a receivable that is matched
+(Status 50, IsFullyPaid) is settled, in full or with the difference written off; one that is
+still listed by ReceivablesList has its open amount there. An invoice may have several
+receivable rows (payment terms); they are added up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from exports.models import (
+    ExportRecord,
+    ExportState,
+    PaymentState,
+    PaymentStatus,
+    PaymentSyncRun,
+)
+from integrations.exact import client
+from integrations.models import ExactLink, LinkState
+
+RECEIVABLE_FIELDS = (
+    "ID,TransactionEntryID,YourRef,InvoiceNumber,AmountDC,Status,IsFullyPaid,LastPaymentDate"
+)
+MATCHED = 50
+# Exact's clock and ours differ a little, and a receivable saved while the last run was reading
+# may carry a time just before that run's start: the next run looks back this much further.
+CHANGED_SINCE_OVERLAP = dt.timedelta(minutes=10)
+# Exact keeps and filters dates in Dutch local time without a zone.
+EXACT_ZONE = ZoneInfo("Europe/Amsterdam")
+EXACT_DATE = re.compile(r"/Date\((-?\d+)\)/")
+CENTS = Decimal("0.01")
+
+
+@dataclass
+class _Receivables:
+    """The receivable rows read for one invoice, and what ReceivablesList says is open."""
+
+    rows: list[dict] = field(default_factory=list)
+    open_by_id: dict[str, Decimal] = field(default_factory=dict)
+
+
+def payment_registration_allowed(*, link: ExactLink | None) -> bool:
+    """Payments are read only while registration is on and the link is enabled (not paused)."""
+    return link is not None and link.payment_registration and link.state == LinkState.ENABLED
+
+
+def _exact_datetime(value: dt.datetime | dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value, EXACT_ZONE).replace(tzinfo=None, microsecond=0)
+    else:
+        value = dt.datetime(value.year, value.month, value.day)
+    return f"datetime'{value.isoformat()}'"
+
+
+def _exact_date(value: str | None) -> dt.date | None:
+    match = EXACT_DATE.match(value or "")
+    if not match:
+        return None
+    moment = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(match.group(1)))
+    return moment.date()
+
+
+def _amount(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENTS)
+
+
+def records_in_scope(*, link: ExactLink):
+    """Exported invoices from the panel's invoice date on: the ones payment registration covers."""
+    records = ExportRecord.objects.filter(state=ExportState.EXPORTED)
+    if link.payment_from_date:
+        records = records.filter(invoice__date__gte=link.payment_from_date)
+    return records.select_related("invoice", "payment")
+
+
+def records_unpaid(*, link: ExactLink):
+    return records_in_scope(link=link).filter(
+        Q(payment__isnull=True) | ~Q(payment__state=PaymentState.PAID)
+    )
+
+
+def _invoice_number(*, reference, link: ExactLink) -> int | None:
+    """The coachlink invoice number in a YourRef or InvoiceNumber, the invoice prefix stripped."""
+    text = str(reference or "").strip()
+    prefix = link.invoice_number_prefix
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix) :]
+    return int(text) if text.isdigit() else None
+
+
+class _Matcher:
+    """Finds the export record of a receivable row: by entry id, else by reference."""
+
+    def __init__(self, *, link: ExactLink, records: list[ExportRecord]) -> None:
+        self.link = link
+        self.by_entry = {r.entry_id.lower(): r for r in records if r.entry_id}
+        self.by_ref = {r.your_ref: r for r in records if r.your_ref}
+        self.by_number = {r.invoice.number: r for r in records if r.invoice.number}
+
+    def record(self, row: dict) -> ExportRecord | None:
+        entry_id = str(row.get("TransactionEntryID") or "").lower()
+        if entry_id in self.by_entry:
+            return self.by_entry[entry_id]
+        found = self.by_ref.get(str(row.get("YourRef") or ""))
+        if found is None:
+            for reference in (row.get("YourRef"), row.get("InvoiceNumber")):
+                number = _invoice_number(reference=reference, link=self.link)
+                if number is not None and number in self.by_number:
+                    found = self.by_number[number]
+                    break
+        # A row of another entry (its own entry id) never takes over a record by number.
+        if found is not None and entry_id and found.entry_id and found.entry_id.lower() != entry_id:
+            return None
+        return found
+
+
+def _outstanding_read(*, link: ExactLink, rows: list[dict]) -> dict[str, Decimal]:
+    """Open amounts of the partly paid rows, from one read of ReceivablesList.
+
+    Only rows with a payment that are not matched need it: an unpaid row is open for its whole
+    amount, a matched one for nothing. The read is limited to what changed since the earliest
+    of their payments, so it stays a page.
+    """
+    partly = [r for r in rows if r.get("Status") != MATCHED and r.get("LastPaymentDate")]
+    if not partly:
+        return {}
+    since = min(_exact_date(r["LastPaymentDate"]) or dt.date.min for r in partly)
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadFinancialReceivablesList
+    listed = client.get(
+        link,
+        "read/financial/ReceivablesList",
+        params={"$select": "Id,Amount", "$filter": f"Modified ge {_exact_datetime(since)}"},
+    )
+    return {str(row["Id"]).lower(): _amount(row.get("Amount")) for row in listed}
+
+
+def _row_state(*, row: dict, open_by_id: dict[str, Decimal]) -> dict:
+    """One receivable row as stored: its amount, what is open of it, its last payment."""
+    amount = _amount(row.get("AmountDC"))
+    if row.get("Status") == MATCHED or row.get("IsFullyPaid"):
+        open_amount = Decimal(0)
+    else:
+        # Not in ReceivablesList's answer means nothing was paid on it: all of it is open.
+        open_amount = open_by_id.get(str(row.get("ID") or "").lower(), amount)
+    last = _exact_date(row.get("LastPaymentDate"))
+    return {
+        "amount": str(amount),
+        "open": str(open_amount),
+        "paid_on": last.isoformat() if last else None,
+    }
+
+
+def _status_apply(*, record: ExportRecord, found: _Receivables, now: dt.datetime) -> bool:
+    """Store what the rows say about one invoice; True when its payment state changed."""
+    status = getattr(record, "payment", None) or PaymentStatus(record=record)
+    checked_before, before = status.pk is not None, (status.state, status.open_amount)
+    rows = dict(status.receivables)
+    for row in found.rows:
+        rows[str(row.get("ID") or "").lower()] = _row_state(row=row, open_by_id=found.open_by_id)
+    amount = sum((Decimal(row["amount"]) for row in rows.values()), Decimal(0))
+    open_amount = sum((Decimal(row["open"]) for row in rows.values()), Decimal(0))
+    dates = [dt.date.fromisoformat(row["paid_on"]) for row in rows.values() if row["paid_on"]]
+    paid_on = max(dates, default=None)
+    if open_amount == 0:
+        state = PaymentState.PAID
+    elif open_amount != amount:
+        state = PaymentState.PARTLY_PAID
+    else:
+        # An undone match leaves no payment: the invoice is open again and has no paid date.
+        state, paid_on = PaymentState.OPEN, None
+    status.state, status.amount, status.open_amount = state, amount, open_amount
+    status.paid_on, status.checked_at, status.receivables = paid_on, now, rows
+    status.save()
+    record.payment = status
+    if not checked_before:
+        # Never checked reads as open for the whole amount: that is what the screens assumed.
+        before = (PaymentState.OPEN, amount)
+    return before != (state, open_amount)
+
+
+def _receivables_read(*, link: ExactLink, since: dt.datetime | None) -> list[dict]:
+    """Receivable rows, 1,000 a page: those changed since ``since``, else all in scope."""
+    conditions = []
+    if since is not None:
+        conditions.append(f"Modified ge {_exact_datetime(since)}")
+    elif link.payment_from_date:
+        conditions.append(f"InvoiceDate ge {_exact_datetime(link.payment_from_date)}")
+    params = {"$select": RECEIVABLE_FIELDS}
+    if conditions:
+        params["$filter"] = " and ".join(conditions)
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=BulkCashflowReceivables
+    return client.get(link, "bulk/Cashflow/Receivables", params=params)
+
+
+def _changed_since(*, link: ExactLink) -> dt.datetime | None:
+    """Where this run may start reading, or None when it must read everything in scope.
+
+    The last finished run saw every receivable up to its start; a record exported before that
+    start but never checked (registration just switched on, from-date moved back) was not in
+    its scope, so then everything is read once more.
+    """
+    last = PaymentSyncRun.objects.filter(finished_at__isnull=False).first()
+    if last is None:
+        return None
+    since = last.started_at - CHANGED_SINCE_OVERLAP
+    unchecked = records_in_scope(link=link).filter(payment__isnull=True, exported_at__lt=since)
+    return None if unchecked.exists() else since
+
+
+def payment_status_sync(*, link: ExactLink) -> PaymentSyncRun | None:
+    """Read the payment state of the exported invoices from Exact, in bulk.
+
+    Costs ceil(changed receivables / 1,000) calls to the bulk endpoint, plus one page of
+    ReceivablesList when some invoice is partly paid. Paid invoices are not asked about again,
+    but a receivable that changed (a match undone) brings its invoice back to unpaid.
+    """
+    if not payment_registration_allowed(link=link) or not records_unpaid(link=link).exists():
+        return None
+    run = PaymentSyncRun.objects.create(started_at=timezone.now())
+    rows = _receivables_read(link=link, since=_changed_since(link=link))
+    run.read = len(rows)
+    records = list(records_in_scope(link=link))
+    matcher = _Matcher(link=link, records=records)
+    found: dict[int, _Receivables] = defaultdict(_Receivables)
+    matched_rows = []
+    for row in rows:
+        record = matcher.record(row)
+        if record is not None:
+            found[record.pk].rows.append(row)
+            matched_rows.append(row)
+    open_by_id = _outstanding_read(link=link, rows=matched_rows)
+    by_pk = {record.pk: record for record in records}
+    now = timezone.now()
+    for pk, receivables in found.items():
+        receivables.open_by_id = open_by_id
+        run.changed += _status_apply(record=by_pk[pk], found=receivables, now=now)
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def invoice_payment_status_fetch(*, record: ExportRecord) -> PaymentStatus | None:
+    """Ask Exact now about one exported invoice (the button on the invoice's export).
+
+    A person asks for it, so it works with payment registration off too, but never while the
+    link is paused.
+    """
+    link = ExactLink.objects.first()
+    if link is None or link.state != LinkState.ENABLED or not record.entry_id:
+        return None
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CashflowReceivables
+    rows = client.get(
+        link,
+        "cashflow/Receivables",
+        params={
+            "$select": RECEIVABLE_FIELDS,
+            "$filter": f"TransactionEntryID eq guid'{record.entry_id}'",
+        },
+    )
+    if not rows:
+        return None
+    found = _Receivables(rows=rows, open_by_id=_outstanding_read(link=link, rows=rows))
+    _status_apply(record=record, found=found, now=timezone.now())
+    return record.payment

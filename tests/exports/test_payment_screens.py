@@ -1,0 +1,134 @@
+"""Payment registration on the screens and in the schedule: badges, buttons and the beat task."""
+
+from decimal import Decimal
+
+import pytest
+import requests
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
+
+from exports.models import ExportRecord, PaymentState, PaymentStatus
+from exports.schedule import PAYMENT_TASK_NAME
+from exports.services import export_record_ensure, invoice_export
+from exports.tasks import payment_status_sync_task
+from integrations.models import Activation
+from tests.billing.factories import final_invoice_create
+from tests.exports.conftest import division_state
+from tests.exports.factories import ExactLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk_client() -> Client:
+    user = User.objects.create_user("clerk", password="secret-clerk")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_exportrecord", "change_exportrecord"])
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def paid_in_the_sandbox(sandbox, record: ExportRecord) -> None:
+    receivable = next(
+        row
+        for row in division_state(sandbox)["receivables"]
+        if row["TransactionEntryID"] == record.entry_id
+    )
+    requests.post(
+        f"{sandbox.url}/divisions/7095/receivables/{receivable['ID']}/pay/",
+        data={"kind": "full"},
+        allow_redirects=False,
+        timeout=30,
+    ).raise_for_status()
+
+
+def test_the_payment_schedule_runs_every_interval_of_the_panel_and_expires_before_the_next(db):
+    link = ExactLinkFactory(payment_registration=True)
+    task = PeriodicTask.objects.get(name=PAYMENT_TASK_NAME)
+    assert task.task == "exports.tasks.payment_status_sync_task"
+    assert (task.interval.every, task.interval.period) == (15, "minutes")
+    assert 0 < task.expire_seconds < 15 * 60
+
+    link.payment_interval_minutes = 60
+    link.save()
+    task.refresh_from_db()
+    assert task.interval.every == 60 and task.expire_seconds < 3600
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"payment_registration": False}, {"activation": Activation.PAUSED}],
+)
+def test_the_payment_schedule_is_removed_when_registration_is_off_or_the_link_paused(db, change):
+    link = ExactLinkFactory(payment_registration=True)
+    for field, value in change.items():
+        setattr(link, field, value)
+    link.save(update_fields=list(change))
+    assert not PeriodicTask.objects.filter(name=PAYMENT_TASK_NAME).exists()
+
+
+def test_the_payment_schedule_goes_with_the_link(db):
+    ExactLinkFactory(payment_registration=True).delete()
+    assert not PeriodicTask.objects.filter(name=PAYMENT_TASK_NAME).exists()
+
+
+def test_the_log_shows_the_payment_column_and_the_fetch_button(clerk_client):
+    ExactLinkFactory(payment_registration=True)
+    record = export_record_ensure(invoice=final_invoice_create())
+    PaymentStatus.objects.create(
+        record=record,
+        state=PaymentState.PARTLY_PAID,
+        amount=Decimal("350.00"),
+        open_amount=Decimal("120.00"),
+    )
+    page = clerk_client.get(reverse("exports:log"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Betaling" in page and "Deels betaald" in page
+    assert "Betaalstatus ophalen" in page
+    detail = clerk_client.get(reverse("exports:record", args=[record.pk])).content.decode()
+    assert "Partly paid: 120.00 of 350.00 still open" in detail
+
+
+def test_the_log_has_no_fetch_button_without_payment_registration(clerk_client):
+    ExactLinkFactory()
+    assert "Fetch payment status" not in clerk_client.get(reverse("exports:log")).content.decode()
+
+
+def test_paying_in_exact_shows_on_the_record_after_fetch_payment_status(
+    clerk_client, exact_link, sandbox
+):
+    record = invoice_export(invoice=final_invoice_create())
+    paid_in_the_sandbox(sandbox, record)
+    answer = clerk_client.post(reverse("exports:payment_fetch", args=[record.pk]), follow=True)
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert "text-bg-success" in page and "Paid on" in page
+    assert ExportRecord.objects.get(pk=record.pk).payment.is_paid
+
+
+def test_the_log_button_and_the_scheduled_task_run_the_sync(clerk_client, exact_link, sandbox):
+    exact_link.payment_registration = True
+    exact_link.save()
+    first = invoice_export(invoice=final_invoice_create())
+    second = invoice_export(invoice=final_invoice_create())
+    paid_in_the_sandbox(sandbox, first)
+    answer = clerk_client.post(reverse("exports:payment_sync"), follow=True)
+    assert "1 invoice changed" in answer.content.decode()
+    assert ExportRecord.objects.get(pk=first.pk).payment.is_paid
+    paid_in_the_sandbox(sandbox, second)
+    payment_status_sync_task()
+    assert ExportRecord.objects.get(pk=second.pk).payment.is_paid
+
+
+def test_fetching_needs_a_post_and_the_permission_to_change_exports(db):
+    record = export_record_ensure(invoice=final_invoice_create())
+    user = User.objects.create_user("viewer", password="secret-viewer")
+    user.user_permissions.set(Permission.objects.filter(codename="view_exportrecord"))
+    client = Client()
+    client.force_login(user)
+    url = reverse("exports:payment_fetch", args=[record.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 403
