@@ -198,6 +198,8 @@ class PaymentSyncRun(models.Model):
 
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The panel's from-date of this run: moved back later, the next run must read it all again.
+    from_date = models.DateField(_("from invoice date"), null=True, blank=True)
     read = models.PositiveIntegerField(_("receivables read"), default=0)
     changed = models.PositiveIntegerField(_("invoices changed"), default=0)
 

@@ -54,20 +54,32 @@ def payment_registration_allowed(*, link: ExactLink | None) -> bool:
     return link is not None and link.payment_registration and link.state == LinkState.ENABLED
 
 
+def _exact_local(value: dt.datetime) -> dt.datetime:
+    """A moment as Exact writes it: Dutch wall-clock time without a zone."""
+    if timezone.is_naive(value):
+        return value.replace(microsecond=0)
+    return timezone.localtime(value, EXACT_ZONE).replace(tzinfo=None, microsecond=0)
+
+
 def _exact_datetime(value: dt.datetime | dt.date) -> str:
     if isinstance(value, dt.datetime):
-        value = timezone.localtime(value, EXACT_ZONE).replace(tzinfo=None, microsecond=0)
+        value = _exact_local(value)
     else:
         value = dt.datetime(value.year, value.month, value.day)
     return f"datetime'{value.isoformat()}'"
 
 
-def _exact_date(value: str | None) -> dt.date | None:
+def _exact_moment(value: str | None) -> dt.datetime | None:
+    """``/Date(ms)/`` as Exact sends it: the milliseconds of Dutch wall-clock time."""
     match = EXACT_DATE.match(value or "")
     if not match:
         return None
-    moment = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(match.group(1)))
-    return moment.date()
+    return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(match.group(1)))
+
+
+def _exact_date(value: str | None) -> dt.date | None:
+    moment = _exact_moment(value)
+    return moment.date() if moment else None
 
 
 def _amount(value) -> Decimal:
@@ -123,22 +135,27 @@ class _Matcher:
         return found
 
 
-def _outstanding_read(*, link: ExactLink, rows: list[dict]) -> dict[str, Decimal]:
-    """Open amounts of the partly paid rows, from one read of ReceivablesList.
+def _outstanding_read(
+    *, link: ExactLink, rows: list[dict], since: dt.datetime | None = None
+) -> dict[str, Decimal]:
+    """Open amounts of the partly paid rows, from ReceivablesList.
 
     Only rows with a payment that are not matched need it: an unpaid row is open for its whole
-    amount, a matched one for nothing. The read is limited to what changed since the earliest
-    of their payments, so it stays a page.
+    amount, a matched one for nothing. A partly paid row changed at its payment and, in a sync
+    that reads what changed, after ``since``: the read starts at the later of the two, so it
+    lists little more than those rows.
     """
     partly = [r for r in rows if r.get("Status") != MATCHED and r.get("LastPaymentDate")]
     if not partly:
         return {}
-    since = min(_exact_date(r["LastPaymentDate"]) or dt.date.min for r in partly)
+    start = min(_exact_moment(r["LastPaymentDate"]) or dt.datetime.min for r in partly)
+    if since is not None:
+        start = max(start, _exact_local(since))
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadFinancialReceivablesList
     listed = client.get(
         link,
         "read/financial/ReceivablesList",
-        params={"$select": "Id,Amount", "$filter": f"Modified ge {_exact_datetime(since)}"},
+        params={"$select": "Id,Amount", "$filter": f"Modified ge {_exact_datetime(start)}"},
     )
     return {str(row["Id"]).lower(): _amount(row.get("Amount")) for row in listed}
 
@@ -204,16 +221,18 @@ def _receivables_read(*, link: ExactLink, since: dt.datetime | None) -> list[dic
 def _changed_since(*, link: ExactLink) -> dt.datetime | None:
     """Where this run may start reading, or None when it must read everything in scope.
 
-    The last finished run saw every receivable up to its start; a record exported before that
-    start but never checked (registration just switched on, from-date moved back) was not in
-    its scope, so then everything is read once more.
+    Every run reads what changed since the start of the one before, so each receivable is
+    read at least once after it was created or changed. Only a from-date moved back brings
+    invoices no run looked at into scope.
     """
     last = PaymentSyncRun.objects.filter(finished_at__isnull=False).first()
     if last is None:
         return None
-    since = last.started_at - CHANGED_SINCE_OVERLAP
-    unchecked = records_in_scope(link=link).filter(payment__isnull=True, exported_at__lt=since)
-    return None if unchecked.exists() else since
+    if last.from_date and (
+        link.payment_from_date is None or link.payment_from_date < last.from_date
+    ):
+        return None
+    return last.started_at - CHANGED_SINCE_OVERLAP
 
 
 def payment_status_sync(*, link: ExactLink) -> PaymentSyncRun | None:
@@ -225,8 +244,9 @@ def payment_status_sync(*, link: ExactLink) -> PaymentSyncRun | None:
     """
     if not payment_registration_allowed(link=link) or not records_unpaid(link=link).exists():
         return None
-    run = PaymentSyncRun.objects.create(started_at=timezone.now())
-    rows = _receivables_read(link=link, since=_changed_since(link=link))
+    run = PaymentSyncRun.objects.create(started_at=timezone.now(), from_date=link.payment_from_date)
+    since = _changed_since(link=link)
+    rows = _receivables_read(link=link, since=since)
     run.read = len(rows)
     records = list(records_in_scope(link=link))
     matcher = _Matcher(link=link, records=records)
@@ -237,7 +257,7 @@ def payment_status_sync(*, link: ExactLink) -> PaymentSyncRun | None:
         if record is not None:
             found[record.pk].rows.append(row)
             matched_rows.append(row)
-    open_by_id = _outstanding_read(link=link, rows=matched_rows)
+    open_by_id = _outstanding_read(link=link, rows=matched_rows, since=since)
     by_pk = {record.pk: record for record in records}
     now = timezone.now()
     for pk, receivables in found.items():

@@ -208,7 +208,7 @@ def test_payment_registration_off_reads_nothing(exact_link, sandbox):
     assert sandbox.counters()["total"] == 0
 
 
-def test_invoices_before_the_from_date_are_not_checked(paying_link, sandbox):
+def test_invoices_before_the_from_date_are_checked_only_once_it_moves_back(paying_link, sandbox):
     old = exported(date=dt.date(2026, 2, 1))
     new = exported(date=dt.date(2026, 4, 1))
     paying_link.payment_from_date = dt.date(2026, 3, 1)
@@ -216,6 +216,13 @@ def test_invoices_before_the_from_date_are_not_checked(paying_link, sandbox):
     payment_status_sync(link=paying_link)
     assert not hasattr(ExportRecord.objects.get(pk=old.pk), "payment")
     assert payment_of(new).state == PaymentState.OPEN
+
+    # The from-date moved back: the older invoice is read although nothing changed in Exact.
+    paying_link.payment_from_date = dt.date(2026, 1, 1)
+    paying_link.save()
+    PaymentSyncRun.objects.update(started_at=timezone.now() + dt.timedelta(minutes=15))
+    assert payment_status_sync(link=paying_link).read == 2
+    assert payment_of(old).state == PaymentState.OPEN
 
 
 def test_a_sync_costs_at_most_a_call_per_thousand_open_invoices_plus_two(paying_link, sandbox):
