@@ -16,7 +16,11 @@ INVOICES_PER_PAGE = 50
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
     invoices = (
-        Invoice.objects.select_related("debtor__company", "debtor__person")
+        # The export record and its payment status are the exports' view of an invoice,
+        # shown here so a user sees in one list what reached Exact and what is paid.
+        Invoice.objects.select_related(
+            "debtor__company", "debtor__person", "export_record__payment"
+        )
         .prefetch_related("lines__vat_rate")
         .order_by("-date", "-number", "-pk")
     )

@@ -132,3 +132,17 @@ def test_fetching_needs_a_post_and_the_permission_to_change_exports(db):
     url = reverse("exports:payment_fetch", args=[record.pk])
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 403
+
+
+def test_the_invoice_list_shows_what_reached_exact_and_what_is_paid(admin_client):
+    ExactLinkFactory(payment_registration=True)
+    exported = final_invoice_create()
+    record = export_record_ensure(invoice=exported)
+    ExportRecord.objects.filter(pk=record.pk).update(state="exported", entry_number=7)
+    PaymentStatus.objects.create(record=record, state=PaymentState.PAID, amount=Decimal("121.00"))
+
+    page = admin_client.get(reverse("billing:invoice_list"), HTTP_ACCEPT_LANGUAGE="nl")
+
+    html = page.content.decode()
+    assert reverse("exports:record", args=[record.pk]) in html
+    assert "Geëxporteerd" in html and "Betaald" in html
