@@ -201,6 +201,8 @@ class Resource:
     delete: Callable[..., Any] | None = None
     to_row: Callable[[Any], Row] | None = None
     bulk: bool = False
+    # Exact's regular endpoints answer 60 rows a page; bulk and the read/ report lists 1,000.
+    page_size: int = PAGE_SIZE
     filter_required: bool = False
     page_complete: Callable[[list[Row]], None] | None = None
 
@@ -413,6 +415,7 @@ def _resources() -> dict[str, Resource]:
             lambda division: (receivable_row(r) for r in division_receivables(division)),
             fields=_fields(receivable_row, receivable),
             bulk=True,
+            page_size=BULK_PAGE_SIZE,
         ),
         Resource(
             "read/financial/ReceivablesList",
@@ -421,6 +424,7 @@ def _resources() -> dict[str, Resource]:
                 _receivables_list_row(r) for r in division_receivables(division) if r.open_dc != 0
             ),
             fields=_fields(_receivables_list_row, receivable),
+            page_size=BULK_PAGE_SIZE,
         ),
     ]
     resources = {resource.name.lower(): resource for resource in table}
@@ -468,7 +472,7 @@ def _query_rows(request: HttpRequest, resource: Resource, rows: Iterable[Row]) -
         if not top.isdigit():
             raise ODataError(f"Invalid $top value '{top}'.")
         rows = rows[: int(top)]
-    size = BULK_PAGE_SIZE if resource.bulk else PAGE_SIZE
+    size = resource.page_size
     page, rest = rows[:size], rows[size:]
     if resource.page_complete:
         resource.page_complete(page)

@@ -141,7 +141,7 @@ def test_sales_entry_lines_come_with_the_entry(nl_api):
     assert [len(row["SalesEntryLines"]["results"]) for row in listed] == [1]
 
 
-def test_bulk_receivables_need_select_and_come_1000_a_page(sandbox, nl_api):
+def test_bulk_and_outstanding_receivables_come_1000_a_page(sandbox, nl_api):
     sandbox.set_limits(minutely=1000)
     payload = sales_entry_payload(nl_api)
     for number in range(61):
@@ -152,6 +152,8 @@ def test_bulk_receivables_need_select_and_come_1000_a_page(sandbox, nl_api):
     assert len(bulk["results"]) == 61 and "__next" not in bulk
     regular = nl_api.get("cashflow/Receivables").json()["d"]
     assert len(regular["results"]) == 60 and "__next" in regular
+    outstanding = nl_api.get("read/financial/ReceivablesList").json()["d"]
+    assert len(outstanding["results"]) == 61 and "__next" not in outstanding
 
 
 def test_current_me_names_the_current_division(nl_api):
