@@ -7,16 +7,13 @@ of their receivables (in full, partly, partly with the rest written off), and on
 runs: its API calls (the sandbox's counters) and its seconds are the figures. Issue 6 allows
 ceil(N / 1000) + 2 calls.
 
-The sync is coachlink's ``payment_status_sync(*, link)`` (the name STYLE.md gives it) when
-exports has one. Until then the script times a stand-in that reads the way issue 6 describes
-(``bulk/Cashflow/Receivables``, 1,000 rows a page, matched to the export records by entry id or
-YourRef, several rows per invoice added up) and says so in its figures.
+The sync is coachlink's own ``exports.payments.payment_status_sync``, with payment registration
+switched on for the link, as the Payment registration panel would.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 import random
 import sys
@@ -40,26 +37,9 @@ from bench.harness import (
     report,
 )
 
-# Where coachlink's payment sync may live, by the service naming of STYLE.md.
-SYNC_LOCATIONS = [
-    ("exports.payments", "payment_status_sync"),
-    ("exports.services", "payment_status_sync"),
-]
 # Of the exported invoices: paid in full, partly paid, partly paid with the rest written off;
 # the rest stays open.
 PAYMENT_MIX = {"full": 0.4, "partial": 0.2, "write_off": 0.1}
-
-
-def sync_find():
-    for module_name, function_name in SYNC_LOCATIONS:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, function_name, None)
-        if function is not None:
-            return f"{module_name}.{function_name}", function
-    return "", None
 
 
 def payments_register(run: BenchRun, *, chance: random.Random) -> dict[str, int]:
@@ -91,34 +71,6 @@ def payments_register(run: BenchRun, *, chance: random.Random) -> dict[str, int]
     return dict(sorted(done.items()))
 
 
-def receivables_read_standin(*, link) -> dict[str, int]:
-    """Issue 6's read, until coachlink has it: all receivables in pages of 1,000, matched."""
-    from exports.models import ExportRecord, ExportState
-    from integrations.exact import client
-
-    rows = client.get(
-        link,
-        "bulk/Cashflow/Receivables",
-        params={
-            "$select": "ID,TransactionEntryID,YourRef,AmountDC,IsFullyPaid,Status,LastPaymentDate"
-        },
-    )
-    records = ExportRecord.objects.filter(state=ExportState.EXPORTED).values_list(
-        "pk", "entry_id", "your_ref"
-    )
-    by_entry = {entry_id.lower(): pk for pk, entry_id, _ref in records}
-    by_ref = {your_ref: pk for pk, _entry, your_ref in records}
-    per_record: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        pk = by_entry.get(str(row.get("TransactionEntryID", "")).lower()) or by_ref.get(
-            str(row.get("YourRef", "")).strip()
-        )
-        if pk is not None:
-            per_record[pk].append(row)
-    paid = sum(1 for rows in per_record.values() if all(row["IsFullyPaid"] for row in rows))
-    return {"receivable_rows": len(rows), "invoices_matched": len(per_record), "paid": paid}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--invoices", type=int, default=1000)
@@ -127,10 +79,13 @@ def main() -> None:
     args = parser.parse_args()
 
     with bench_run("payments") as run:
-        from exports.models import ExportRecord, ExportState
+        from exports.models import ExportRecord, ExportState, PaymentStatus
+        from exports.payments import payment_status_sync
         from exports.services import invoices_export_bulk
 
         link = link_authenticate(run)
+        link.payment_registration = True
+        link.save(update_fields=["payment_registration"])
         run.sandbox.set_limits(**UNLIMITED)
         debtors = debtors_create(count=args.debtors)
         invoices_seed(count=args.invoices, debtors=debtors)
@@ -138,27 +93,21 @@ def main() -> None:
         exported = ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
         registered = payments_register(run, chance=random.Random(args.seed))
 
-        name, sync = sync_find()
         run.sandbox.reset_counters()
         started = time.monotonic()
-        if sync is not None:
-            outcome = {"service": name}
-            sync(link=link)
-        else:
-            outcome = {
-                "service": "missing: exports has no payment_status_sync yet; timed a stand-in "
-                "read of bulk/Cashflow/Receivables (bench/payments.py)",
-                **receivables_read_standin(link=link),
-            }
+        payment_status_sync(link=link)
         seconds = time.monotonic() - started
         counters = run.sandbox.counters()
+        states = defaultdict(int)
+        for state in PaymentStatus.objects.values_list("state", flat=True):
+            states[state] += 1
         report(
             {
                 "command": "bench/payments.py " + " ".join(sys.argv[1:]),
                 "invoices": args.invoices,
                 "exported": exported,
                 "payments_registered": registered,
-                **outcome,
+                "payment_states_after_sync": dict(sorted(states.items())),
                 "sync_seconds": round(seconds, 2),
                 "sync_api_calls": counters["total"],
                 "sync_api_calls_allowed": math.ceil(exported / 1000) + 2,
