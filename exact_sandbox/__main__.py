@@ -19,6 +19,12 @@ def _parser() -> argparse.ArgumentParser:
     env = os.environ.get
     serve.add_argument("--minutely", type=int, default=int(env("SANDBOX_MINUTELY_LIMIT", "60")))
     serve.add_argument("--daily", type=int, default=int(env("SANDBOX_DAILY_LIMIT", "5000")))
+    serve.add_argument(
+        "--minute-seconds",
+        type=int,
+        default=int(env("SANDBOX_MINUTE_SECONDS", "60")),
+        help="length of the minutely budget's window (Exact: 60)",
+    )
     serve.add_argument("--errors-per-hour", type=int, default=int(env("SANDBOX_ERROR_LIMIT", "10")))
     serve.add_argument("--error-rate", type=float, default=float(env("SANDBOX_ERROR_RATE", "0")))
     serve.add_argument(
@@ -73,7 +79,10 @@ def main(argv: list[str] | None = None) -> None:
         sandbox_reset()
     runtime.configure_start(
         limits=Limits(
-            minutely=args.minutely, daily=args.daily, errors_per_hour=args.errors_per_hour
+            minutely=args.minutely,
+            daily=args.daily,
+            errors_per_hour=args.errors_per_hour,
+            minute_seconds=args.minute_seconds,
         ),
         faults=Faults(
             error_rate=args.error_rate,

@@ -18,12 +18,13 @@ class Budget:
 def call_budget_spend(*, client_id: str, division: int, counts_daily: bool) -> Budget:
     """Spend one call of the division's budget, or refuse it with the headers Exact sends."""
     epoch = now_epoch()
-    minute = int(epoch // 60)
     day = int(epoch // 86400)
-    minute_key = (client_id, division, minute)
     day_key = (client_id, division, day)
     with runtime.lock:
         limits = runtime.limits
+        window = limits.minute_seconds
+        minute = int(epoch // window)
+        minute_key = (client_id, division, window, minute)
         minute_used = runtime.minute_calls[minute_key]
         day_used = runtime.day_calls[day_key]
         allowed = minute_used < limits.minutely and (not counts_daily or day_used < limits.daily)
@@ -36,7 +37,7 @@ def call_budget_spend(*, client_id: str, division: int, counts_daily: bool) -> B
     minutely = {
         "X-RateLimit-Minutely-Limit": str(limits.minutely),
         "X-RateLimit-Minutely-Remaining": str(max(limits.minutely - minute_used, 0)),
-        "X-RateLimit-Minutely-Reset": str((minute + 1) * 60 * 1000),
+        "X-RateLimit-Minutely-Reset": str((minute + 1) * window * 1000),
     }
     if not allowed and minute_used >= limits.minutely:
         # A call refused for the minute's budget carries only the minutely headers, as at Exact.

@@ -50,6 +50,18 @@ def test_the_minutely_budget_gives_429_until_the_next_calendar_minute(sandbox, n
     assert nl_api.get("financial/Journals").status_code == 200
 
 
+def test_a_shortened_minute_resets_the_budget_after_its_own_length(sandbox, nl_api):
+    sandbox.set_limits(minutely=2, minute_seconds=6)
+    _at_start_of_a_minute(sandbox)
+    for _ in range(2):
+        answer = nl_api.get("financial/Journals")
+        assert answer.status_code == 200
+    assert int(answer.headers["X-RateLimit-Minutely-Reset"]) % 6_000 == 0
+    assert nl_api.get("financial/Journals").status_code == 429
+    sandbox.advance_clock(6)
+    assert nl_api.get("financial/Journals").status_code == 200
+
+
 def test_the_minutely_budget_is_per_division(sandbox, nl_api):
     sandbox.set_limits(minutely=1)
     _at_start_of_a_minute(sandbox)
