@@ -118,6 +118,8 @@ class ExportRecord(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
+        # The export log pages through the records newest first.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="exportrecord_log_order")]
         verbose_name = _("export record")
         verbose_name_plural = _("export records")
 

@@ -199,12 +199,6 @@ class ExactLink(models.Model):
         self.token_expires_at = timezone.now() + dt.timedelta(seconds=expires_in)
         self.token_chain_broken = False
 
-    def tokens_forget(self) -> None:
-        self.access_token_encrypted = ""
-        self.refresh_token_encrypted = ""
-        self.token_expires_at = None
-        self.authenticated_at = None
-
     @property
     def is_authenticated(self) -> bool:
         """A refresh token we may still use: the button is green."""

@@ -2,7 +2,7 @@
 
 Every request goes through ``_send`` (one timeout for all). ``request`` adds the access token
 (refreshed under a lock shared by all processes), the shared rate limiter and Exact's error
-text; ``get``, ``get_one``, ``post`` and ``put`` are what the rest of coachlink uses.
+text; ``get``, ``post`` and ``put`` are what the rest of coachlink uses.
 """
 
 from __future__ import annotations
@@ -212,13 +212,6 @@ def get(
         # __next already carries the filter, the selection and the skip token.
         page_params = None
     return rows
-
-
-def get_one(link: ExactLink, path: str, *, params: dict | None = None) -> dict | None:
-    """The first row of a list endpoint, or None."""
-    body = request(link, "GET", path, params={**(params or {}), "$top": 1}).json()["d"]
-    rows = body if isinstance(body, list) else body.get("results", [])
-    return rows[0] if rows else None
 
 
 def post(link: ExactLink, path: str, *, payload: dict) -> dict:
