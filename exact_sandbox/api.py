@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from exact_sandbox import bookkeeping
+from exact_sandbox import bookkeeping, transactions
 from exact_sandbox import models as m
 from exact_sandbox.bookkeeping import ExactRuleError
 from exact_sandbox.limits import call_budget_spend, error_block_active, error_record
@@ -427,6 +427,22 @@ def _resources() -> dict[str, Resource]:
             page_size=BULK_PAGE_SIZE,
         ),
     ]
+    line_fields = set(transactions.sample_row())
+    for name, key, page_size, bulk in [
+        ("financialtransaction/TransactionLines", "ID", PAGE_SIZE, False),
+        ("bulk/Financial/TransactionLines", "ID", BULK_PAGE_SIZE, True),
+        ("sync/Financial/TransactionLines", "Timestamp", BULK_PAGE_SIZE, False),
+    ]:
+        table.append(
+            Resource(
+                name,
+                key,
+                transactions.division_lines,
+                fields=line_fields,
+                bulk=bulk,
+                page_size=page_size,
+            )
+        )
     resources = {resource.name.lower(): resource for resource in table}
     resources["hrm/divisions"] = resources["system/divisions"]
     return resources

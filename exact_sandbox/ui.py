@@ -66,7 +66,13 @@ def sales_entries(request: HttpRequest, code: int) -> HttpResponse:
     return render(
         request,
         "exact_sandbox/sales_entries.html",
-        {"division": division, "entries": entries, "tab": "entries"},
+        {
+            "division": division,
+            "entries": entries,
+            "tab": "entries",
+            "error": request.GET.get("error", ""),
+            "done": request.GET.get("done", ""),
+        },
     )
 
 
