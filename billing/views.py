@@ -1,15 +1,20 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.forms import InvoiceFilterForm
 from billing.models import Invoice
-from billing.services import invoice_pdf_render
+from billing.services import invoice_finalise, invoice_finalise_check, invoice_pdf_render
 
 INVOICES_PER_PAGE = 50
+VIEW = "billing.view_invoice"
+CHANGE = "billing.change_invoice"
 
 
 @permission_required("billing.view_invoice", raise_exception=True)
@@ -55,7 +60,63 @@ def invoice_list_filter(invoices: QuerySet[Invoice], *, query: str, status: str)
     return invoices
 
 
-@permission_required("billing.view_invoice", raise_exception=True)
+def _invoice_get(pk: int) -> Invoice:
+    return get_object_or_404(
+        Invoice.objects.select_related(
+            "debtor__company", "debtor__person", "course__definition", "request", "finalised_by"
+        ).prefetch_related("lines__vat_rate", "lines__gl_account", "lines__cost_center"),
+        pk=pk,
+    )
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_get(pk)
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "can_finalise": not invoice.is_final and request.user.has_perm(CHANGE),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def invoice_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm, with what finalising means; POST numbers the invoice."""
+    invoice = _invoice_get(pk)
+    if invoice.is_final:
+        messages.info(request, _("%(invoice)s is already final.") % {"invoice": invoice})
+        return redirect("billing:invoice_detail", pk=invoice.pk)
+    if request.method == "GET":
+        try:
+            invoice_finalise_check(invoice=invoice)
+            problems = []
+        except ValidationError as error:
+            problems = error.messages
+        return render(
+            request, "billing/invoice_finalise.html", {"invoice": invoice, "problems": problems}
+        )
+    try:
+        invoice_finalise(invoice=invoice, user=request.user)
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("%(invoice)s was not finalised: %(reason)s")
+            % {"invoice": invoice, "reason": " ".join(error.messages)},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(invoice)s is final and can no longer be changed.") % {"invoice": invoice},
+        )
+    return redirect("billing:invoice_detail", pk=invoice.pk)
+
+
+@permission_required(VIEW, raise_exception=True)
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
     name = invoice.number_display or _("draft-%(id)s") % {"id": invoice.pk}

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -105,6 +106,12 @@ def export_record_requeue_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The invoice is queued for export."))
     else:
         messages.warning(request, _("The invoice waits as pending: the link is not enabled."))
+    # The invoice page sends its own address, so the user stays where they clicked.
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("exports:record", pk=record.pk)
 
 

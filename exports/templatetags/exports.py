@@ -1,0 +1,64 @@
+"""What the exports add to billing's invoice pages, without billing knowing about Exact."""
+
+from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+
+from billing.models import Invoice
+from exports.models import ExportRecord, ExportState
+from exports.services import link_exports_allowed, link_get
+from integrations.models import ExportMoment
+
+register = template.Library()
+
+
+def _record(invoice: Invoice) -> ExportRecord | None:
+    try:
+        return invoice.export_record
+    except ObjectDoesNotExist:
+        return None
+
+
+@register.simple_tag
+def export_on_finalise() -> str:
+    """What finalising sets off in Exact Online, said before the user confirms."""
+    link = link_get()
+    if not link_exports_allowed(link=link):
+        return _(
+            "The link with Exact Online is not enabled: the invoice waits as pending and is "
+            "sent once the link is enabled."
+        )
+    if link.export_moment == ExportMoment.REALTIME:
+        return _("The invoice and its debtor are sent to Exact Online right after finalising.")
+    return _("The invoice goes to Exact Online with the next nightly bulk export.")
+
+
+@register.inclusion_tag("exports/_invoice_export.html", takes_context=True)
+def invoice_export_panel(context, invoice: Invoice) -> dict:
+    """The invoice's export and payment state, and the export button where one makes sense."""
+    request = context["request"]
+    user = request.user
+    record = _record(invoice)
+    link = link_get()
+    allowed = link_exports_allowed(link=link)
+    action = ""
+    if record is not None and allowed and user.has_perm("exports.change_exportrecord"):
+        if record.state == ExportState.FAILED:
+            action = _("Retry the export")
+        elif record.state == ExportState.EXPORTED:
+            action = _("Export again")
+        elif record.state == ExportState.EXCLUDED:
+            action = _("Export after all")
+        elif record.state == ExportState.PENDING and link.export_moment == ExportMoment.NIGHTLY:
+            action = _("Export now")
+    return {
+        "invoice": invoice,
+        "record": record,
+        "link": link,
+        "exports_allowed": allowed,
+        "nightly": link is not None and link.export_moment == ExportMoment.NIGHTLY,
+        "can_view": user.has_perm("exports.view_exportrecord"),
+        "action": action,
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
