@@ -51,6 +51,6 @@ messages: bootstrap
 	DEBUG=true $(RUN) manage.py makemessages --locale nl --ignore ".venv/*" --ignore ".tools/*" \
 		--ignore "billing/*" --ignore "integrations/*" --ignore "exports/*" --ignore "exact_sandbox/*" --ignore "tests/*" --ignore "bench/*"
 	for app in billing integrations exports; do \
-		(cd $$app && DEBUG=true DJANGO_SETTINGS_MODULE=coachlink.settings ../$(VENV)/bin/django-admin makemessages --locale nl); \
+		(cd $$app && DEBUG=true PYTHONPATH=.. DJANGO_SETTINGS_MODULE=coachlink.settings ../$(VENV)/bin/django-admin makemessages --locale nl); \
 	done
 	DEBUG=true $(RUN) manage.py compilemessages --locale nl --ignore ".venv/*" --ignore ".tools/*"

@@ -38,9 +38,7 @@ def client_for(*codenames: str) -> Client:
 
 @pytest.fixture
 def finance_client() -> Client:
-    return client_for(
-        "view_invoice", "change_invoice", "view_exportrecord", "change_exportrecord"
-    )
+    return client_for("view_invoice", "change_invoice", "view_exportrecord", "change_exportrecord")
 
 
 def draft_with_two_rates() -> Invoice:
@@ -71,7 +69,7 @@ def test_the_page_shows_debtor_lines_vat_per_rate_totals_and_the_pdf(finance_cli
     assert "Stationsstraat" in html
     assert "Cursusdag" in html and "Lesboek" in html
     assert "€\xa01,000.00" in html  # the first line
-    assert "€\xa091.00" in html  # 2 × 45.50
+    assert "€\xa091.00" in html  # 2 times 45.50
     assert "€\xa0210.00" in html  # 21 % over 1,000.00
     assert "€\xa08.19" in html  # 9 % over 91.00
     assert "€\xa01,309.19" in html
@@ -251,3 +249,18 @@ def test_no_export_button_without_the_permission_or_while_the_link_is_paused():
     html = exporter.get(page).content.decode()
     assert 'data-testid="export-button"' not in html
     assert "Verplicht: Betalingsconditie" in html
+
+
+def test_the_page_and_its_confirm_step_speak_dutch(finance_client):
+    invoice = draft_with_two_rates()
+    finance_client.cookies["django_language"] = "nl"
+
+    page = finance_client.get(reverse("billing:invoice_detail", args=[invoice.pk]))
+    confirm = finance_client.get(reverse("billing:invoice_finalise", args=[invoice.pk]))
+
+    html = page.content.decode()
+    assert "Definitief maken…" in html
+    assert "Bedrag excl. btw" in html
+    assert "€\xa01.309,19" in html
+    assert "Btw Laag over €\xa091,00" in html
+    assert "volgende factuurnummer" in confirm.content.decode()
