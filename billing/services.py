@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice, Parameters
-from billing.pdf import InvoiceDocument
+from billing.pdf import InvoiceDocument, InvoicePdfError
 from billing.signals import invoice_finalised
 
 
@@ -48,7 +48,11 @@ def invoice_finalise_check(*, invoice: Invoice) -> None:
 
 
 def invoice_pdf_render(*, invoice: Invoice) -> bytes:
-    """The invoice as a PDF, in the active language."""
+    """The invoice as a PDF, in the active language.
+
+    Raises InvoicePdfError, and nothing else, when the PDF cannot be made, so a caller (the
+    download, the export to Exact) can render first and show the reason instead of failing half way.
+    """
     invoice = (
         Invoice.objects.select_related(
             "debtor__company", "debtor__person", "course__definition", "request"
@@ -56,4 +60,13 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
         .prefetch_related("lines__vat_rate")
         .get(pk=invoice.pk)
     )
-    return InvoiceDocument(invoice=invoice, parameters=Parameters.load()).render()
+    parameters = Parameters.load()
+    try:
+        return InvoiceDocument(invoice=invoice, parameters=parameters).render()
+    # The layout engine, its fonts and the shaper raise many kinds of error; all mean the same
+    # thing to a caller, and the cause stays chained for the log.
+    except Exception as error:
+        raise InvoicePdfError(
+            _("The PDF of invoice %(invoice)s could not be made: %(reason)s")
+            % {"invoice": invoice.number_display or invoice.pk, "reason": error}
+        ) from error

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -10,11 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.forms import InvoiceFilterForm
 from billing.models import Invoice
+from billing.pdf import InvoicePdfError
 from billing.services import invoice_finalise, invoice_finalise_check, invoice_pdf_render
 
 INVOICES_PER_PAGE = 50
 VIEW = "billing.view_invoice"
 CHANGE = "billing.change_invoice"
+
+logger = logging.getLogger(__name__)
 
 
 @permission_required("billing.view_invoice", raise_exception=True)
@@ -121,8 +126,18 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
     name = invoice.number_display or _("draft-%(id)s") % {"id": invoice.pk}
     filename = f"{_('invoice')}-{name}.pdf"
+    try:
+        content = invoice_pdf_render(invoice=invoice)
+    except InvoicePdfError as error:
+        logger.exception("invoice %s: the PDF could not be made", invoice.pk)
+        return render(
+            request,
+            "billing/invoice_pdf_error.html",
+            {"invoice": invoice, "reason": str(error)},
+            status=422,
+        )
     return HttpResponse(
-        invoice_pdf_render(invoice=invoice),
+        content,
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

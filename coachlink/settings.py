@@ -182,4 +182,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The PDF's font subsetting reports every glyph at INFO, and a missing glyph names the text
+    # it belongs to (a debtor's name): neither belongs in the log.
+    "loggers": {"fontTools": {"level": "WARNING"}, "fpdf": {"level": "ERROR"}},
 }
