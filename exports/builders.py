@@ -12,20 +12,26 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from billing.models import Debtor, Invoice
+from billing.models import Debtor, Invoice, InvoiceLine
+from integrations.exact import rules
+from integrations.exact.entities import (
+    Account,
+    AccountFields,
+    CostCentre,
+    GLAccount,
+    Journal,
+    NewSalesEntry,
+    Project,
+    SalesEntryLine,
+    VatCode,
+)
+from integrations.exact.rules import Breach
 from integrations.models import (
     BookingDateSource,
     DebtorNumberSource,
     ExactLink,
     ProjectCodeSource,
 )
-
-# Exact's account Code is a string of at most 18 characters, numeric for relation numbers.
-ACCOUNT_CODE_LENGTH = 18
-SALES_JOURNAL_TYPE = 20
-REVENUE_GL_TYPE = 110
-ENTRY_TYPE_SALES = 20
-ENTRY_TYPE_CREDIT_NOTE = 21
 
 
 class ExportProblem(Exception):
@@ -40,49 +46,28 @@ class ExportProblem(Exception):
         self.kind = kind
         self.message = message
 
-
-@dataclass(frozen=True)
-class ExactAccount:
-    id: str
-    code: str
-    status: str
-    is_supplier: bool
-
-    @property
-    def is_customer(self) -> bool:
-        return self.status == "C" and not self.is_supplier
-
-
-@dataclass(frozen=True)
-class ExactGLAccount:
-    id: str
-    code: str
-    type: int
-    is_blocked: bool
+    @classmethod
+    def of(cls, breach: Breach) -> ExportProblem:
+        return cls(breach.kind, breach.message)
 
 
 @dataclass
 class ExactLookups:
-    """What one batch needs to know of the administration, keyed by (trimmed) code."""
+    """What one run needs to know of the administration, keyed by (trimmed) code."""
 
-    journals: dict[str, int] = field(default_factory=dict)
-    gl_accounts: dict[str, ExactGLAccount] = field(default_factory=dict)
-    vat_codes: dict[str, str] = field(default_factory=dict)
-    cost_centers: set[str] = field(default_factory=set)
-    projects: dict[str, str] = field(default_factory=dict)
-    accounts: dict[str, ExactAccount] = field(default_factory=dict)
+    journals: dict[str, Journal] = field(default_factory=dict)
+    gl_accounts: dict[str, GLAccount] = field(default_factory=dict)
+    vat_codes: dict[str, VatCode] = field(default_factory=dict)
+    cost_centres: dict[str, CostCentre] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
 
 
-def _numeric_code(value: str) -> str:
-    code = value.strip()
-    if not code.isdigit() or len(code.lstrip("0") or "0") > ACCOUNT_CODE_LENGTH:
-        raise ExportProblem(
-            "debtor_number_invalid",
-            _("Debtor number “%(code)s” cannot be an Exact Online relation number.")
-            % {"code": value},
-        )
-    # Exact keeps numeric codes without leading zeros: "00025" is relation 25.
-    return str(int(code))
+def _relation_code(value: str) -> str:
+    code = rules.relation_code(value)
+    if code is None:
+        raise ExportProblem.of(rules.relation_code_breach(value))
+    return code
 
 
 def debtor_number_resolve(*, debtor: Debtor, link: ExactLink) -> str:
@@ -99,10 +84,10 @@ def debtor_number_resolve(*, debtor: Debtor, link: ExactLink) -> str:
     for option in filter(None, options):
         if option == DebtorNumberSource.DEBTOR_NUMBER and debtor.debtor_number is not None:
             if link.debtor_prefix:
-                return _numeric_code(link.debtor_prefix + f"{debtor.debtor_number:05d}")
-            return _numeric_code(str(debtor.debtor_number))
+                return _relation_code(link.debtor_prefix + f"{debtor.debtor_number:05d}")
+            return _relation_code(str(debtor.debtor_number))
         if option == DebtorNumberSource.DEBTOR_NUMBER_EXTERNAL and debtor.debtor_number_external:
-            return _numeric_code(debtor.debtor_number_external)
+            return _relation_code(debtor.debtor_number_external)
         if option == DebtorNumberSource.COMPANY_PERSON_EXTERN_ID:
             holder = debtor.company if debtor.company_id else debtor.person
             if (
@@ -110,7 +95,7 @@ def debtor_number_resolve(*, debtor: Debtor, link: ExactLink) -> str:
                 and holder.extern_id.strip()
                 and holder.extern_source == link.extern_source
             ):
-                return _numeric_code(holder.extern_id)
+                return _relation_code(holder.extern_id)
     raise ExportProblem(
         "debtor_number_missing",
         _("No debtor number option gives a relation number for debtor %(debtor)s.")
@@ -118,27 +103,19 @@ def debtor_number_resolve(*, debtor: Debtor, link: ExactLink) -> str:
     )
 
 
-def account_payload_build(*, debtor: Debtor, code: str | None, debtor_gl_account_id: str) -> dict:
-    """The crm/Accounts body for ``debtor``; without ``code`` for a PUT, since Exact refuses a
-    Code it already holds ("Gegeven bestaat reeds")."""
-    lines = [debtor.address_line_1, debtor.address_line_2, debtor.address_line_3]
-    payload = {
-        "Name": debtor.name[:100],
-        "Status": "C",
-        "AddressLine1": lines[0],
-        "AddressLine2": lines[1],
-        "AddressLine3": lines[2],
-        "Postcode": debtor.postcode,
-        "City": debtor.city,
-        "Country": debtor.country_code,
-        "Email": debtor.email,
-        "VATNumber": debtor.vat_number,
-        "ChamberOfCommerce": debtor.chamber_of_commerce,
-        "GLAR": debtor_gl_account_id,
-    }
-    if code is not None:
-        payload = {"Code": code, **payload}
-    return payload
+def account_fields_build(*, debtor: Debtor, gl_receivable_id: str) -> AccountFields:
+    """What the customer account of ``debtor`` holds in Exact."""
+    return AccountFields(
+        name=debtor.name,
+        address_lines=(debtor.address_line_1, debtor.address_line_2, debtor.address_line_3),
+        postcode=debtor.postcode,
+        city=debtor.city,
+        country=debtor.country_code,
+        email=debtor.email,
+        vat_number=debtor.vat_number,
+        chamber_of_commerce=debtor.chamber_of_commerce,
+        gl_receivable_id=gl_receivable_id,
+    )
 
 
 def invoice_reference(*, invoice: Invoice, link: ExactLink) -> str:
@@ -187,112 +164,64 @@ def project_code_resolve(*, invoice: Invoice, link: ExactLink) -> str:
     return code
 
 
-def _journal_check(*, link: ExactLink, lookups: ExactLookups) -> None:
-    journal_type = lookups.journals.get(link.journal.strip())
-    if journal_type != SALES_JOURNAL_TYPE:
-        message = (
-            _("Journal %(code)s does not exist in Exact Online.")
-            if journal_type is None
-            else _("Journal %(code)s is not a sales journal in Exact Online.")
-        )
-        raise ExportProblem("journal", message % {"code": link.journal})
+def _checked(breach: rules.Breach | None) -> None:
+    if breach is not None:
+        raise ExportProblem.of(breach)
 
 
-def _gl_account_id(*, code: str, lookups: ExactLookups) -> str:
-    account = lookups.gl_accounts.get(code.strip())
-    if account is None or account.is_blocked:
-        raise ExportProblem(
-            "gl_account_unknown",
-            _("GL account %(code)s does not exist in Exact Online or is blocked.") % {"code": code},
-        )
-    if account.type != REVENUE_GL_TYPE:
-        raise ExportProblem(
-            "gl_account_type",
-            _("GL account %(code)s is not a revenue account in Exact Online.") % {"code": code},
-        )
-    return account.id
-
-
-def _vat_code(*, code: str, lookups: ExactLookups) -> str:
-    vat_type = lookups.vat_codes.get(code.strip())
-    if vat_type is None:
-        raise ExportProblem(
-            "vat_code_unknown",
-            _("VAT code %(code)s does not exist in Exact Online.") % {"code": code},
-        )
-    if vat_type != "E":
-        raise ExportProblem(
-            "vat_inclusive",
-            _("VAT code %(code)s is not Exclusive in Exact Online.") % {"code": code},
-        )
-    return code.strip()
-
-
-def customer_check(*, code: str, lookups: ExactLookups) -> ExactAccount:
+def customer_check(*, code: str, lookups: ExactLookups) -> Account:
     """The customer account with ``code``; a supplier or prospect is refused, never used."""
-    account = lookups.accounts.get(code)
-    if account is None:
-        raise ExportProblem(
-            "customer_type",
-            _("Relation %(code)s does not exist in Exact Online.") % {"code": code},
-        )
-    if not account.is_customer:
-        raise ExportProblem(
-            "customer_type",
-            _(
-                "Relation %(code)s is a supplier or prospect in Exact Online, not a customer "
-                "(Ongeldig: Klant (Type))."
-            )
-            % {"code": code},
-        )
-    return account
+    _checked(rules.customer_breach(code=code, accounts=lookups.accounts))
+    return lookups.accounts[code]
+
+
+def _entry_line(*, line: InvoiceLine, link: ExactLink, lookups: ExactLookups, project_id: str):
+    gl_code, vat_code = line.gl_account.code, line.vat_rate.exact_code
+    _checked(rules.revenue_gl_account_breach(code=gl_code, gl_accounts=lookups.gl_accounts))
+    _checked(rules.vat_code_breach(code=vat_code, vat_codes=lookups.vat_codes))
+    cost_centre = ""
+    if link.send_cost_center and line.cost_center_id:
+        cost_centre = line.cost_center.code
+        _checked(rules.cost_centre_breach(code=cost_centre, cost_centres=lookups.cost_centres))
+    return SalesEntryLine(
+        gl_account_id=lookups.gl_accounts[gl_code.strip()].id,
+        amount=line.amount,
+        vat_code=vat_code.strip(),
+        description=line.description,
+        quantity=line.quantity,
+        cost_centre=cost_centre.strip(),
+        project_id=project_id,
+    )
 
 
 def sales_entry_build(
     *, invoice: Invoice, link: ExactLink, lookups: ExactLookups, export_date: dt.date
-) -> dict:
-    """The salesentry/SalesEntries body for a final invoice; lines are excluding VAT."""
-    _journal_check(link=link, lookups=lookups)
+) -> NewSalesEntry:
+    """The sales entry (or credit note) for a final invoice; lines are excluding VAT."""
+    _checked(rules.journal_breach(code=link.journal, journals=lookups.journals))
     customer = customer_check(
         code=debtor_number_resolve(debtor=invoice.debtor, link=link), lookups=lookups
     )
     booking_date = booking_date_resolve(invoice=invoice, link=link, export_date=export_date)
     reference = invoice_reference(invoice=invoice, link=link)
     project_code = project_code_resolve(invoice=invoice, link=link)
-    project_id = lookups.projects.get(project_code) if project_code else None
-
-    lines = []
-    for line in invoice.lines.all():
-        entry_line = {
-            "GLAccount": _gl_account_id(code=line.gl_account.code, lookups=lookups),
-            "AmountFC": float(line.amount),
-            "VATCode": _vat_code(code=line.vat_rate.exact_code, lookups=lookups),
-            "Description": line.description[:100],
-            "Quantity": float(line.quantity),
-        }
-        if link.send_cost_center and line.cost_center_id:
-            if line.cost_center.code not in lookups.cost_centers:
-                raise ExportProblem(
-                    "cost_center_unknown",
-                    _("Cost centre %(code)s does not exist in Exact Online.")
-                    % {"code": line.cost_center.code},
-                )
-            entry_line["CostCenter"] = line.cost_center.code
-        if project_id:
-            entry_line["Project"] = project_id
-        lines.append(entry_line)
-
-    credit = link.negative_as_credit_note and invoice.is_credit
-    return {
-        "Journal": link.journal.strip(),
-        "Customer": customer.id,
-        "Type": ENTRY_TYPE_CREDIT_NOTE if credit else ENTRY_TYPE_SALES,
-        "EntryDate": booking_date.isoformat(),
-        "ReportingYear": booking_date.year,
-        "ReportingPeriod": booking_date.month,
-        "YourRef": reference,
-        "InvoiceNumber": int(reference),
+    project = lookups.projects.get(project_code) if project_code else None
+    return NewSalesEntry(
+        journal=link.journal.strip(),
+        customer_id=customer.id,
+        credit_note=link.negative_as_credit_note and invoice.is_credit,
+        entry_date=booking_date,
+        your_ref=reference,
+        invoice_number=int(reference),
         # The same in every language the worker may run in: the reference and the debtor.
-        "Description": f"{reference} {invoice.debtor.name}"[:100],
-        "SalesEntryLines": lines,
-    }
+        description=f"{reference} {invoice.debtor.name}",
+        lines=tuple(
+            _entry_line(
+                line=line,
+                link=link,
+                lookups=lookups,
+                project_id=project.id if project else "",
+            )
+            for line in invoice.lines.all()
+        ),
+    )

@@ -9,11 +9,9 @@ receivable rows (payment terms); they are added up.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
@@ -25,65 +23,27 @@ from exports.models import (
     PaymentStatus,
     PaymentSyncRun,
 )
-from integrations.exact import client
-from integrations.models import ExactLink, LinkState
+from integrations.exact import api
+from integrations.exact.entities import Receivable
+from integrations.models import ExactLink
+from integrations.selectors import link_exports_allowed, link_get
 
-RECEIVABLE_FIELDS = (
-    "ID,TransactionEntryID,YourRef,InvoiceNumber,AmountDC,Status,IsFullyPaid,LastPaymentDate"
-)
-MATCHED = 50
 # Exact's clock and ours differ a little, and a receivable saved while the last run was reading
 # may carry a time just before that run's start: the next run looks back this much further.
 CHANGED_SINCE_OVERLAP = dt.timedelta(minutes=10)
-# Exact keeps and filters dates in Dutch local time without a zone.
-EXACT_ZONE = ZoneInfo("Europe/Amsterdam")
-EXACT_DATE = re.compile(r"/Date\((-?\d+)\)/")
-CENTS = Decimal("0.01")
 
 
 @dataclass
 class _Receivables:
     """The receivable rows read for one invoice, and what ReceivablesList says is open."""
 
-    rows: list[dict] = field(default_factory=list)
+    rows: list[Receivable] = field(default_factory=list)
     open_by_id: dict[str, Decimal] = field(default_factory=dict)
 
 
 def payment_registration_allowed(*, link: ExactLink | None) -> bool:
     """Payments are read only while registration is on and the link is enabled (not paused)."""
-    return link is not None and link.payment_registration and link.state == LinkState.ENABLED
-
-
-def _exact_local(value: dt.datetime) -> dt.datetime:
-    """A moment as Exact writes it: Dutch wall-clock time without a zone."""
-    if timezone.is_naive(value):
-        return value.replace(microsecond=0)
-    return timezone.localtime(value, EXACT_ZONE).replace(tzinfo=None, microsecond=0)
-
-
-def _exact_datetime(value: dt.datetime | dt.date) -> str:
-    if isinstance(value, dt.datetime):
-        value = _exact_local(value)
-    else:
-        value = dt.datetime(value.year, value.month, value.day)
-    return f"datetime'{value.isoformat()}'"
-
-
-def _exact_moment(value: str | None) -> dt.datetime | None:
-    """``/Date(ms)/`` as Exact sends it: the milliseconds of Dutch wall-clock time."""
-    match = EXACT_DATE.match(value or "")
-    if not match:
-        return None
-    return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(match.group(1)))
-
-
-def _exact_date(value: str | None) -> dt.date | None:
-    moment = _exact_moment(value)
-    return moment.date() if moment else None
-
-
-def _amount(value) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENTS)
+    return link_exports_allowed(link=link) and link.payment_registration
 
 
 def records_in_scope(*, link: ExactLink):
@@ -118,13 +78,13 @@ class _Matcher:
         self.by_ref = {r.your_ref: r for r in records if r.your_ref}
         self.by_number = {r.invoice.number: r for r in records if r.invoice.number}
 
-    def record(self, row: dict) -> ExportRecord | None:
-        entry_id = str(row.get("TransactionEntryID") or "").lower()
+    def record(self, row: Receivable) -> ExportRecord | None:
+        entry_id = row.entry_id
         if entry_id in self.by_entry:
             return self.by_entry[entry_id]
-        found = self.by_ref.get(str(row.get("YourRef") or ""))
+        found = self.by_ref.get(row.your_ref)
         if found is None:
-            for reference in (row.get("YourRef"), row.get("InvoiceNumber")):
+            for reference in (row.your_ref, row.invoice_number):
                 number = _invoice_number(reference=reference, link=self.link)
                 if number is not None and number in self.by_number:
                     found = self.by_number[number]
@@ -136,7 +96,7 @@ class _Matcher:
 
 
 def _outstanding_read(
-    *, link: ExactLink, rows: list[dict], since: dt.datetime | None = None
+    *, link: ExactLink, rows: list[Receivable], since: dt.datetime | None = None
 ) -> dict[str, Decimal]:
     """Open amounts of the partly paid rows, from ReceivablesList.
 
@@ -145,34 +105,23 @@ def _outstanding_read(
     that reads what changed, after ``since``: the read starts at the later of the two, so it
     lists little more than those rows.
     """
-    partly = [r for r in rows if r.get("Status") != MATCHED and r.get("LastPaymentDate")]
-    if not partly:
+    payments = [r.last_payment for r in rows if not r.is_matched and r.last_payment]
+    if not payments:
         return {}
-    start = min(_exact_moment(r["LastPaymentDate"]) or dt.datetime.min for r in partly)
+    start = min(payments)
     if since is not None:
-        start = max(start, _exact_local(since))
-    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadFinancialReceivablesList
-    listed = client.get(
-        link,
-        "read/financial/ReceivablesList",
-        params={"$select": "Id,Amount", "$filter": f"Modified ge {_exact_datetime(start)}"},
-    )
-    return {str(row["Id"]).lower(): _amount(row.get("Amount")) for row in listed}
+        start = max(start, since)
+    return api.receivables_open(link, modified_since=start)
 
 
-def _row_state(*, row: dict, open_by_id: dict[str, Decimal]) -> dict:
+def _row_state(*, row: Receivable, open_by_id: dict[str, Decimal]) -> dict:
     """One receivable row as stored: its amount, what is open of it, its last payment."""
-    amount = _amount(row.get("AmountDC"))
-    if row.get("Status") == MATCHED or row.get("IsFullyPaid"):
-        open_amount = Decimal(0)
-    else:
-        # Not in ReceivablesList's answer means nothing was paid on it: all of it is open.
-        open_amount = open_by_id.get(str(row.get("ID") or "").lower(), amount)
-    last = _exact_date(row.get("LastPaymentDate"))
+    # Not in ReceivablesList's answer means nothing was paid on it: all of it is open.
+    open_amount = Decimal(0) if row.is_settled else open_by_id.get(row.id, row.amount)
     return {
-        "amount": str(amount),
+        "amount": str(row.amount),
         "open": str(open_amount),
-        "paid_on": last.isoformat() if last else None,
+        "paid_on": row.last_payment.date().isoformat() if row.last_payment else None,
     }
 
 
@@ -182,7 +131,7 @@ def _status_apply(*, record: ExportRecord, found: _Receivables, now: dt.datetime
     checked_before, before = status.pk is not None, (status.state, status.open_amount)
     rows = dict(status.receivables)
     for row in found.rows:
-        rows[str(row.get("ID") or "").lower()] = _row_state(row=row, open_by_id=found.open_by_id)
+        rows[row.id] = _row_state(row=row, open_by_id=found.open_by_id)
     amount = sum((Decimal(row["amount"]) for row in rows.values()), Decimal(0))
     open_amount = sum((Decimal(row["open"]) for row in rows.values()), Decimal(0))
     dates = [dt.date.fromisoformat(row["paid_on"]) for row in rows.values() if row["paid_on"]]
@@ -204,18 +153,11 @@ def _status_apply(*, record: ExportRecord, found: _Receivables, now: dt.datetime
     return before != (state, open_amount)
 
 
-def _receivables_read(*, link: ExactLink, since: dt.datetime | None) -> list[dict]:
+def _receivables_read(*, link: ExactLink, since: dt.datetime | None) -> list[Receivable]:
     """Receivable rows, 1,000 a page: those changed since ``since``, else all in scope."""
-    conditions = []
     if since is not None:
-        conditions.append(f"Modified ge {_exact_datetime(since)}")
-    elif link.payment_from_date:
-        conditions.append(f"InvoiceDate ge {_exact_datetime(link.payment_from_date)}")
-    params = {"$select": RECEIVABLE_FIELDS}
-    if conditions:
-        params["$filter"] = " and ".join(conditions)
-    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=BulkCashflowReceivables
-    return client.get(link, "bulk/Cashflow/Receivables", params=params)
+        return api.receivables_changed_since(link, since=since)
+    return api.receivables_of_invoices_from(link, date=link.payment_from_date)
 
 
 def _changed_since(*, link: ExactLink) -> dt.datetime | None:
@@ -274,18 +216,10 @@ def invoice_payment_status_fetch(*, record: ExportRecord) -> PaymentStatus | Non
     A person asks for it, so it works with payment registration off too, but never while the
     link is paused.
     """
-    link = ExactLink.objects.first()
-    if link is None or link.state != LinkState.ENABLED or not record.entry_id:
+    link = link_get()
+    if not link_exports_allowed(link=link) or not record.entry_id:
         return None
-    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CashflowReceivables
-    rows = client.get(
-        link,
-        "cashflow/Receivables",
-        params={
-            "$select": RECEIVABLE_FIELDS,
-            "$filter": f"TransactionEntryID eq guid'{record.entry_id}'",
-        },
-    )
+    rows = api.receivables_of_entry(link, entry_id=record.entry_id)
     if not rows:
         return None
     found = _Receivables(rows=rows, open_by_id=_outstanding_read(link=link, rows=rows))

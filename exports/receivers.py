@@ -7,9 +7,10 @@ from django.dispatch import receiver
 from billing.models import Invoice
 from billing.signals import invoice_finalised
 from exports.schedule import nightly_schedule_sync, payment_schedule_sync
-from exports.services import export_record_ensure, exportable_records, link_exports_allowed
+from exports.services import export_record_ensure, exportable_records
 from exports.tasks import invoice_export_task, invoices_export_bulk_task
 from integrations.models import ExactLink, ExportMoment
+from integrations.selectors import link_exports_allowed, link_get
 
 SCHEDULE_FIELDS = {
     "activation",
@@ -25,7 +26,7 @@ SCHEDULE_FIELDS = {
 def invoice_finalised_export(sender, invoice: Invoice, **kwargs) -> None:
     """Every final invoice gets a PENDING record; realtime, its export is queued after commit."""
     export_record_ensure(invoice=invoice)
-    link = ExactLink.objects.first()
+    link = link_get()
     if link_exports_allowed(link=link) and link.export_moment == ExportMoment.REALTIME:
         invoice_id = invoice.pk
         transaction.on_commit(lambda: invoice_export_task.delay(invoice_id))

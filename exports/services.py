@@ -14,7 +14,7 @@ The protocol per invoice (see DESIGN.md, "Export semantics"):
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -32,11 +32,9 @@ from django.utils.translation import gettext as _
 from billing.models import GLAccount, Invoice, InvoiceLine, VatRate
 from billing.services import invoice_pdf_render
 from exports.builders import (
-    ExactAccount,
-    ExactGLAccount,
     ExactLookups,
     ExportProblem,
-    account_payload_build,
+    account_fields_build,
     customer_check,
     debtor_number_resolve,
     invoice_reference,
@@ -45,22 +43,20 @@ from exports.builders import (
 )
 from exports.explanations import explanation_find
 from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
-from integrations.exact import client, oauth
-from integrations.exact.errors import ExactError
-from integrations.models import ExactLink, LinkState
+from integrations.exact import api, oauth, rules
+from integrations.exact.entities import Account, Project, SalesEntry
+from integrations.exact.errors import ExactError, Reauthenticate, Transient
+from integrations.models import ExactLink
+from integrations.selectors import link_exports_allowed, link_get
 
 logger = logging.getLogger(__name__)
 
 # Invoices are loaded and their debtors looked up this many at a time: the database queries of
 # a chunk do not grow with its size, and memory stays flat for a large backlog.
 CHUNK_SIZE = 200
-# Codes per `trim(Code) eq '..' or ...` filter: the answer fits one page of 60 rows and the
-# URL stays far below Exact's 6,000 characters.
-CODES_PER_FILTER = 50
 # After this many transient failures in a row Exact is probably down: stop and retry later
 # instead of spending the whole batch on time-outs.
 TRANSIENT_FAILURES_TO_STOP = 3
-PDF_DOCUMENT_TYPE = 10
 # A realtime export (one invoice) would read the same journal, GL accounts, VAT codes and
 # accounts every time; what Exact confirmed is remembered this long. Batches read afresh and a
 # retry forgets it, so a mapping fixed in Exact is seen at once.
@@ -73,15 +69,6 @@ READ_PAUSE_SECONDS = 0.2
 
 class ExportsInterrupted(Exception):
     """Transient failures left invoices unsettled; running the export again finishes them."""
-
-
-def link_get() -> ExactLink | None:
-    return ExactLink.objects.first()
-
-
-def link_exports_allowed(*, link: ExactLink | None) -> bool:
-    """Exports run only while the link is enabled; paused, invoices wait as PENDING."""
-    return link is not None and link.state == LinkState.ENABLED
 
 
 def _lease_until() -> dt.datetime:
@@ -171,42 +158,16 @@ def export_batch_start(
 # Reading what Exact holds, once per batch
 
 
-def _quoted(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _or_filter(field_name: str, codes: list[str]) -> str:
-    return " or ".join(f"trim({field_name}) eq {_quoted(code)}" for code in codes)
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _read(*, link: ExactLink, endpoint: str, params: dict) -> list[dict]:
+def _retried(read, **kwargs):
     attempt = 1
     while True:
         try:
-            return client.get(link, endpoint, params=params)
-        except ExactError as error:
-            if attempt >= READ_ATTEMPTS or not _is_transient(error):
+            return read(**kwargs)
+        except Transient:
+            if attempt >= READ_ATTEMPTS:
                 raise
             time.sleep(READ_PAUSE_SECONDS * attempt * (1 + random.random()))
             attempt += 1
-
-
-def _rows_by_codes(
-    *, link: ExactLink, endpoint: str, codes: Iterable[str], select: str
-) -> list[dict]:
-    rows: list[dict] = []
-    for part in _chunks(sorted(set(codes)), CODES_PER_FILTER):
-        rows += _read(
-            link=link,
-            endpoint=endpoint,
-            params={"$filter": _or_filter("Code", part), "$select": select},
-        )
-    return rows
 
 
 def lookups_read(
@@ -216,53 +177,39 @@ def lookups_read(
 
     Only what ``known`` does not hold yet is asked for.
     """
-    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResources.aspx
     lookups = known or ExactLookups()
     lines = InvoiceLine.objects.filter(invoice_id__in=invoice_ids)
-    gl_codes = set(
-        GLAccount.objects.filter(invoiceline__in=lines).values_list("code", flat=True)
-    ) | {link.debtor_gl_account.strip()}
-    vat_codes = set(
-        VatRate.objects.filter(invoiceline__in=lines).values_list("exact_code", flat=True)
-    )
-    if link.journal.strip() not in lookups.journals:
-        for row in _rows_by_codes(
-            link=link, endpoint="financial/Journals", codes=[link.journal], select="Code,Type"
-        ):
-            lookups.journals[str(row["Code"]).strip()] = int(row.get("Type") or 0)
-    missing_gl = gl_codes - set(lookups.gl_accounts)
-    if missing_gl:
-        for row in _rows_by_codes(
-            link=link,
-            endpoint="financial/GLAccounts",
-            codes=missing_gl,
-            select="ID,Code,Type,IsBlocked",
-        ):
-            code = str(row["Code"]).strip()
-            lookups.gl_accounts[code] = ExactGLAccount(
-                id=row["ID"],
-                code=code,
-                type=int(row.get("Type") or 0),
-                is_blocked=bool(row.get("IsBlocked")),
-            )
-    missing_vat = {code.strip() for code in vat_codes} - set(lookups.vat_codes)
-    if missing_vat:
-        for row in _rows_by_codes(
-            link=link, endpoint="vat/VATCodes", codes=missing_vat, select="Code,Type"
-        ):
-            lookups.vat_codes[str(row["Code"]).strip()] = str(row.get("Type") or "")
-    if link.send_cost_center:
-        cost_centers = set(
-            lines.exclude(cost_center=None).values_list("cost_center__code", flat=True)
+    gl_codes = {
+        code.strip()
+        for code in GLAccount.objects.filter(invoiceline__in=lines).values_list("code", flat=True)
+    } | {link.debtor_gl_account.strip()}
+    vat_codes = {
+        code.strip()
+        for code in VatRate.objects.filter(invoiceline__in=lines).values_list(
+            "exact_code", flat=True
         )
-        if cost_centers - lookups.cost_centers:
-            rows = _rows_by_codes(
-                link=link,
-                endpoint="hrm/Costcenters",
-                codes=cost_centers - lookups.cost_centers,
-                select="Code",
+    }
+    if link.journal.strip() not in lookups.journals:
+        lookups.journals.update(_retried(api.journals, link=link, codes=[link.journal]))
+    if gl_codes - set(lookups.gl_accounts):
+        lookups.gl_accounts.update(
+            _retried(api.gl_accounts, link=link, codes=gl_codes - set(lookups.gl_accounts))
+        )
+    if vat_codes - set(lookups.vat_codes):
+        lookups.vat_codes.update(
+            _retried(api.vat_codes, link=link, codes=vat_codes - set(lookups.vat_codes))
+        )
+    if link.send_cost_center:
+        cost_centres = {
+            code.strip()
+            for code in lines.exclude(cost_center=None).values_list("cost_center__code", flat=True)
+        }
+        if cost_centres - set(lookups.cost_centres):
+            lookups.cost_centres.update(
+                _retried(
+                    api.cost_centres, link=link, codes=cost_centres - set(lookups.cost_centres)
+                )
             )
-            lookups.cost_centers |= {str(row["Code"]).strip() for row in rows}
     return lookups
 
 
@@ -275,21 +222,9 @@ def lookups_forget(*, link: ExactLink) -> None:
     cache.delete(_lookups_cache_key(link))
 
 
-def _accounts_find(*, link: ExactLink, codes: Iterable[str]) -> dict[str, ExactAccount]:
+def _accounts_find(*, link: ExactLink, codes: Iterable[str]) -> dict[str, Account]:
     """Existing accounts by relation number, in as few calls as the URL limit allows."""
-    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CRMAccounts
-    rows = _rows_by_codes(
-        link=link, endpoint="crm/Accounts", codes=codes, select="ID,Code,Status,IsSupplier"
-    )
-    return {
-        str(row["Code"]).strip(): ExactAccount(
-            id=row["ID"],
-            code=str(row["Code"]).strip(),
-            status=str(row.get("Status") or "").strip(),
-            is_supplier=bool(row.get("IsSupplier")),
-        )
-        for row in rows
-    }
+    return _retried(api.accounts_by_codes, link=link, codes=codes)
 
 
 @dataclass
@@ -320,11 +255,6 @@ class _Run:
     def count(self, counter: str) -> None:
         if self.batch is not None:
             ExportBatch.objects.filter(pk=self.batch.pk).update(**{counter: F(counter) + 1})
-
-
-def _is_transient(error: ExactError) -> bool:
-    """Whether trying again can help."""
-    return not error.permanent
 
 
 def _problem_from(error: ExactError) -> ExportProblem:
@@ -359,42 +289,27 @@ def _accounts_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
         ):
             continue
         if gl_ar is None:
-            run.account_problems[code] = ExportProblem(
-                "debtor_gl_account_unknown",
-                _("Debtor GL account %(code)s does not exist in Exact Online.")
-                % {"code": link.debtor_gl_account},
+            run.account_problems[code] = ExportProblem.of(
+                rules.debtor_gl_account_breach(
+                    code=link.debtor_gl_account, gl_accounts=lookups.gl_accounts
+                )
             )
             continue
+        fields = account_fields_build(debtor=debtor, gl_receivable_id=gl_ar.id)
         try:
             if account is None:
-                created = client.post(
-                    link,
-                    "crm/Accounts",
-                    payload=account_payload_build(
-                        debtor=debtor, code=code, debtor_gl_account_id=gl_ar.id
-                    ),
-                )
-                lookups.accounts[code] = ExactAccount(
-                    id=created["ID"], code=code, status="C", is_supplier=False
-                )
-                run.transient_failures_in_a_row = 0
+                lookups.accounts[code] = api.account_create(link, code=code, fields=fields)
             else:
-                client.put(
-                    link,
-                    f"crm/Accounts(guid'{account.id}')",
-                    payload=account_payload_build(
-                        debtor=debtor, code=None, debtor_gl_account_id=gl_ar.id
-                    ),
-                )
+                api.account_update(link, account_id=account.id, fields=fields)
                 run.overwritten.add(code)
-                run.transient_failures_in_a_row = 0
+            run.transient_failures_in_a_row = 0
+        except Reauthenticate:
+            raise
+        except Transient as error:
+            # A created account whose answer was lost is found by the next run's look-up.
+            run.transient_failure(code=code, error=error)
+            continue
         except ExactError as error:
-            if error.code == "reauthenticate":
-                raise
-            if _is_transient(error):
-                # A created account whose answer was lost is found by the next run's look-up.
-                run.transient_failure(code=code, error=error)
-                continue
             run.transient_failures_in_a_row = 0
             # Another worker may have created the same relation a moment ago.
             found = _accounts_find(link=link, codes=[code]) if account is None else {}
@@ -406,7 +321,6 @@ def _accounts_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
 
 def _projects_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
     """Look up the projects the invoices need, creating the missing ones."""
-    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ProjectProjects
     link, lookups = run.link, run.lookups
     codes = set()
     for invoice in invoices:
@@ -417,69 +331,36 @@ def _projects_prepare(*, run: _Run, invoices: list[Invoice]) -> None:
     unknown = [code for code in codes if code not in lookups.projects]
     if not unknown:
         return
-    for row in _rows_by_codes(
-        link=link, endpoint="project/Projects", codes=unknown, select="ID,Code"
-    ):
-        lookups.projects[str(row["Code"]).strip()] = row["ID"]
+    lookups.projects.update(_retried(api.projects, link=link, codes=unknown))
     for code in unknown:
         if code in lookups.projects or code in run.project_problems:
             continue
         try:
-            created = client.post(
-                link,
-                "project/Projects",
-                payload={"Code": code, "Description": code[:100], "Type": 2},
-            )
-            lookups.projects[code] = created["ID"]
+            lookups.projects[code] = api.project_create(link, code=code)
             run.transient_failures_in_a_row = 0
+        except Reauthenticate:
+            raise
+        except Transient as error:
+            run.transient_failure(code=code, error=error)
         except ExactError as error:
-            if error.code == "reauthenticate":
-                raise
-            if _is_transient(error):
-                run.transient_failure(code=code, error=error)
-                continue
             run.project_problems[code] = _problem_from(error)
-
-
-def _entry_find(*, link: ExactLink, your_ref: str) -> dict | None:
-    """The sales entry booked with ``your_ref``, if an earlier POST did arrive."""
-    # Exact has no duplicate check on YourRef: this look-up is what makes a repeated POST safe.
-    rows = _read(
-        link=link,
-        endpoint="salesentry/SalesEntries",
-        params={
-            "$filter": f"YourRef eq {_quoted(your_ref)}",
-            "$select": "EntryID,EntryNumber,YourRef,Journal",
-        },
-    )
-    return rows[0] if rows else None
 
 
 def _pdf_send(*, run: _Run, record: ExportRecord, invoice: Invoice, customer_id: str) -> str:
     """Upload the invoice PDF as a sales document; the entry then carries its ID."""
-    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=DocumentsDocuments
     if record.document_id:
         return record.document_id
     reference = invoice_reference(invoice=invoice, link=run.link)
-    document = client.post(
-        run.link,
-        "documents/Documents",
-        payload={
-            "Subject": f"{reference} {invoice.debtor.name}"[:100],
-            "Type": PDF_DOCUMENT_TYPE,
-            "Account": customer_id,
-        },
+    document_id = api.document_create(
+        run.link, subject=f"{reference} {invoice.debtor.name}", account_id=customer_id
     )
-    client.post(
+    api.document_attach(
         run.link,
-        "documents/DocumentAttachments",
-        payload={
-            "Document": document["ID"],
-            "FileName": f"{reference}.pdf",
-            "Attachment": base64.b64encode(invoice_pdf_render(invoice=invoice)).decode(),
-        },
+        document_id=document_id,
+        file_name=f"{reference}.pdf",
+        content=invoice_pdf_render(invoice=invoice),
     )
-    record.document_id = document["ID"]
+    record.document_id = document_id
     record.save(update_fields=["document_id", "updated_at"])
     return record.document_id
 
@@ -503,12 +384,12 @@ def _record_claim(*, run: _Run, record: ExportRecord) -> bool:
     return bool(claimed)
 
 
-def _record_exported(*, record: ExportRecord, answer: dict) -> None:
+def _record_exported(*, record: ExportRecord, entry: SalesEntry) -> None:
     now = timezone.now()
     record.state = ExportState.EXPORTED
-    record.entry_id = str(answer.get("EntryID") or "")
-    record.entry_number = answer.get("EntryNumber")
-    record.response = answer
+    record.entry_id = entry.entry_id
+    record.entry_number = entry.entry_number
+    record.response = entry.as_record()
     record.exported_at = now
     record.lease_until = None
     record.error_message = record.error_kind = ""
@@ -565,9 +446,9 @@ def _record_export(*, run: _Run, record: ExportRecord, invoice: Invoice) -> None
     maybe_sent = record.sent_at is not None and bool(record.your_ref)
     try:
         if maybe_sent:
-            found = _entry_find(link=link, your_ref=record.your_ref)
+            found = _retried(api.sales_entry_by_your_ref, link=link, your_ref=record.your_ref)
             if found is not None:
-                _record_exported(record=record, answer=found)
+                _record_exported(record=record, entry=found)
                 run.count("exported")
                 return
         code = debtor_number_resolve(debtor=invoice.debtor, link=link)
@@ -576,16 +457,19 @@ def _record_export(*, run: _Run, record: ExportRecord, invoice: Invoice) -> None
         project_code = project_code_resolve(invoice=invoice, link=link)
         if project_code in run.project_problems:
             raise run.project_problems[project_code]
-        payload = sales_entry_build(
+        entry = sales_entry_build(
             invoice=invoice, link=link, lookups=run.lookups, export_date=run.export_date
         )
         if link.send_pdf:
             customer = customer_check(code=code, lookups=run.lookups)
-            payload["Document"] = _pdf_send(
-                run=run, record=record, invoice=invoice, customer_id=customer.id
+            entry = dataclasses.replace(
+                entry,
+                document_id=_pdf_send(
+                    run=run, record=record, invoice=invoice, customer_id=customer.id
+                ),
             )
-        record.payload = payload
-        record.your_ref = payload["YourRef"]
+        record.payload = entry.as_payload()
+        record.your_ref = entry.your_ref
         record.account_code = code
         record.sent_at = timezone.now()
         record.lease_until = _lease_until()
@@ -601,26 +485,24 @@ def _record_export(*, run: _Run, record: ExportRecord, invoice: Invoice) -> None
             ]
         )
         maybe_sent = True
-        answer = client.post(link, "salesentry/SalesEntries", payload=payload)
-        _record_exported(record=record, answer=answer)
+        _record_exported(record=record, entry=api.sales_entry_create(link, entry=entry))
         run.count("exported")
         run.transient_failures_in_a_row = 0
     except ExportProblem as problem:
         _record_failed(record=record, problem=problem, answer=None)
         run.count("failed")
-    except ExactError as error:
-        if error.code == "reauthenticate":
-            _record_unsettled(record=record, error=error, maybe_sent=maybe_sent)
-            raise  # the link needs a new authentication: nothing else can go either
-        if not _is_transient(error):
-            _record_failed(record=record, problem=_problem_from(error), answer=_error_answer(error))
-            run.count("failed")
-            run.transient_failures_in_a_row = 0
-            return
+    except Reauthenticate as error:
+        _record_unsettled(record=record, error=error, maybe_sent=maybe_sent)
+        raise  # the link needs a new authentication: nothing else can go either
+    except Transient as error:
         _record_unsettled(record=record, error=error, maybe_sent=maybe_sent)
         run.unsettled += 1
         run.transient_failures_in_a_row += 1
         logger.warning("Export of invoice %s interrupted: %s", invoice.pk, error)
+    except ExactError as error:
+        _record_failed(record=record, problem=_problem_from(error), answer=_error_answer(error))
+        run.count("failed")
+        run.transient_failures_in_a_row = 0
 
 
 def _invoice_codes(*, invoice: Invoice, link: ExactLink) -> set[str]:
@@ -650,9 +532,9 @@ def _records_export(
 ) -> None:
     try:
         _records_export_run(link=link, batch=batch, invoice_ids=invoice_ids)
+    except Transient as error:
+        raise ExportsInterrupted(str(error)) from error
     except ExactError as error:
-        if _is_transient(error):
-            raise ExportsInterrupted(str(error)) from error
         # Nothing per invoice went wrong (a look-up or the token did): the invoices wait.
         if batch is not None:
             ExportBatch.objects.filter(pk=batch.pk).update(error_message=str(error))
@@ -761,7 +643,7 @@ def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> dict:
     lookups.accounts.update(_accounts_find(link=link, codes=[code]))
     if code not in lookups.accounts:
         # A missing relation is created on export; the preview shows where its guid goes.
-        lookups.accounts[code] = ExactAccount(
+        lookups.accounts[code] = Account(
             id=str(_("(new account %(code)s)") % {"code": code}),
             code=code,
             status="C",
@@ -769,12 +651,9 @@ def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> dict:
         )
     project_code = project_code_resolve(invoice=invoice, link=link)
     if project_code:
-        rows = _rows_by_codes(
-            link=link, endpoint="project/Projects", codes=[project_code], select="ID,Code"
-        )
-        lookups.projects[project_code] = (
-            rows[0]["ID"] if rows else str(_("(new project %(code)s)") % {"code": project_code})
-        )
+        lookups.projects.update(_retried(api.projects, link=link, codes=[project_code]))
+        new_project = str(_("(new project %(code)s)") % {"code": project_code})
+        lookups.projects.setdefault(project_code, Project(id=new_project, code=project_code))
     return sales_entry_build(
         invoice=invoice, link=link, lookups=lookups, export_date=timezone.localdate()
-    )
+    ).as_payload()

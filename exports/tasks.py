@@ -9,8 +9,8 @@ from exports.services import (
     ExportsInterrupted,
     invoice_export,
     invoices_export_bulk,
-    link_get,
 )
+from integrations.selectors import link_get
 
 # Transient failures (Exact down, time-outs, lost answers) are retried with growing, jittered
 # pauses; a functional refusal is recorded as FAILED by the service and never raised here.

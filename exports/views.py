@@ -33,12 +33,11 @@ from exports.services import (
     export_batch_start,
     export_record_requeue,
     invoices_exclude_existing,
-    link_exports_allowed,
-    link_get,
     sales_entry_preview,
 )
 from exports.tasks import invoice_export_task, invoices_export_bulk_task
 from integrations.exact.errors import ExactError
+from integrations.selectors import link_exports_allowed, link_get
 
 RECORDS_PER_PAGE = 25
 VIEW = "exports.view_exportrecord"

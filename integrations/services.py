@@ -10,19 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import CostCenter, GLAccount, VatRate
-from integrations.exact import client, oauth
-from integrations.exact.errors import ExactError
+from integrations.exact import api, client, oauth, rules
+from integrations.exact.errors import ExactError, Reauthenticate, Refused
 from integrations.forms import LinkPanels
 from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
-
-# Exact's type codes the pre-flight checks compare with.
-JOURNAL_TYPE_SALES = 20
-GL_TYPE_REVENUE = 110
-VAT_TYPE_EXCLUSIVE = "E"
-
-
-def link_get() -> ExactLink | None:
-    return ExactLink.objects.first()
 
 
 def _audit(*, user: AbstractBaseUser | None, action: str, detail: str = "") -> None:
@@ -39,17 +30,15 @@ def link_save(*, panels: LinkPanels, user: AbstractBaseUser) -> ExactLink:
 
 
 def link_enable_check(*, link: ExactLink) -> None:
-    """Raise ExactError with the reason the link cannot be enabled, if there is one."""
+    """Raise Reauthenticate with the reason the link cannot be enabled, if there is one."""
     if not link.is_authenticated:
-        raise ExactError(
-            _("Authenticate with Exact Online first: without a valid token nothing can be sent."),
-            permanent=True,
-            code="reauthenticate",
+        raise Reauthenticate(
+            _("Authenticate with Exact Online first: without a valid token nothing can be sent.")
         )
 
 
 def link_enable(*, link: ExactLink, user: AbstractBaseUser) -> None:
-    """Start exporting; raises ExactError (with the reason) while there is no valid token."""
+    """Start exporting; raises Reauthenticate (with the reason) while there is no valid token."""
     link_enable_check(link=link)
     with transaction.atomic():
         link.activation = Activation.ENABLED
@@ -74,39 +63,33 @@ def link_delete(*, link: ExactLink, user: AbstractBaseUser) -> None:
 def link_authenticate(*, link: ExactLink, code: str, user: AbstractBaseUser) -> None:
     """Finish the consent: trade the code, check the division, store the tokens.
 
-    Raises ExactError with a message for the user when the code is refused or the user did not
-    give coachlink the division of the General panel.
+    Raises Refused with a message for the user when the code is refused or the user did not
+    give coachlink the division of the General panel; Transient when Exact did not answer.
     """
     try:
         tokens = oauth.code_exchange(site=link.site, code=code)
-    except ExactError as exc:
-        if exc.permanent:
-            raise ExactError(
-                _(
-                    "Exact Online refused the authorization code: it expired or was already "
-                    "used. Click Authenticate to log in again."
-                ),
-                status=exc.status,
-                permanent=True,
-                code="invalid_code",
-            ) from exc
-        raise
+    except Refused as exc:
+        raise Refused(
+            _(
+                "Exact Online refused the authorization code: it expired or was already "
+                "used. Click Authenticate to log in again."
+            ),
+            status=exc.status,
+        ) from exc
     try:
-        divisions = client.divisions_allowed(link=link, access_token=tokens.access_token)
-    except ExactError as exc:
-        if not exc.permanent:
-            raise
-        divisions = []
+        divisions = {
+            division.code for division in api.divisions(link, access_token=tokens.access_token)
+        }
+    except Refused:
+        divisions = set()
     if link.division not in divisions:
-        raise ExactError(
+        raise Refused(
             _(
                 "The Exact Online user did not give access to division %(division)s. Click "
                 "Authenticate and tick that division on Exact's consent page, or correct the "
                 "division code in panel General."
             )
-            % {"division": link.division},
-            permanent=True,
-            code="division_not_allowed",
+            % {"division": link.division}
         )
     with transaction.atomic():
         link = ExactLink.objects.select_for_update().get(pk=link.pk)
@@ -132,11 +115,6 @@ class CheckLine:
         return asdict(self)
 
 
-def _by_code(rows: list[dict]) -> dict[str, dict]:
-    # Exact pads some codes with spaces (VAT codes to 3, relation codes to 18 characters).
-    return {str(row.get("Code", "")).strip(): row for row in rows}
-
-
 def _error_fix(exc: ExactError) -> str:
     return _("Exact Online answered: %(message)s") % {"message": " / ".join(exc.messages)}
 
@@ -153,8 +131,7 @@ def link_test_connection(*, link: ExactLink, user: AbstractBaseUser) -> list[Che
     lines.append(CheckLine(_("A valid token is available"), True))
 
     try:
-        divisions = _by_code(client.get(link, "system/Divisions", params={"$select": "Code"}))
-        reachable = link.division in divisions
+        reachable = link.division in {division.code for division in api.divisions(link)}
         error = ""
     except ExactError as exc:
         reachable, error = False, _error_fix(exc)
@@ -181,114 +158,54 @@ def link_test_connection(*, link: ExactLink, user: AbstractBaseUser) -> list[Che
     return _tested(lines, user=user)
 
 
+def _line(label: str, breach: rules.Breach | None) -> CheckLine:
+    return CheckLine(label, breach is None, breach.fix if breach else "")
+
+
 def _mapping_checks(link: ExactLink) -> list[CheckLine]:
-    lines: list[CheckLine] = []
-    journals = _by_code(client.get(link, "financial/Journals", params={"$select": "Code,Type"}))
-    journal = journals.get(link.journal)
-    label = _("Sales journal %(code)s exists") % {"code": link.journal}
-    if journal is None:
-        lines.append(
-            CheckLine(
-                label,
-                False,
-                _(
-                    "Journal %(code)s does not exist in Exact Online: create the sales journal "
-                    "there, or fix the journal number in panel Financial."
-                )
-                % {"code": link.journal},
-            )
+    """Exact's rules (integrations.exact.rules) for the panel's and coachlink's mappings."""
+    journals = api.journals(link)
+    lines = [
+        _line(
+            _("Sales journal %(code)s exists") % {"code": link.journal},
+            rules.journal_breach(code=link.journal, journals=journals),
         )
-    elif journal.get("Type") != JOURNAL_TYPE_SALES:
-        lines.append(
-            CheckLine(
-                label,
-                False,
-                _(
-                    "Journal %(code)s is not a sales journal in Exact Online: choose a sales "
-                    "journal in panel Financial."
-                )
-                % {"code": link.journal},
-            )
+    ]
+    gl_accounts = api.gl_accounts(link)
+    lines.append(
+        _line(
+            _("Debtor GL account %(code)s exists") % {"code": link.debtor_gl_account},
+            rules.debtor_gl_account_breach(code=link.debtor_gl_account, gl_accounts=gl_accounts),
         )
-    else:
-        lines.append(CheckLine(label, True))
-
-    gl_accounts = _by_code(
-        client.get(link, "financial/GLAccounts", params={"$select": "Code,Type,IsBlocked"})
     )
-    label = _("Debtor GL account %(code)s exists") % {"code": link.debtor_gl_account}
-    if link.debtor_gl_account in gl_accounts:
-        lines.append(CheckLine(label, True))
-    else:
+    for code in sorted({code.strip() for code in GLAccount.objects.values_list("code", flat=True)}):
         lines.append(
-            CheckLine(
-                label,
-                False,
-                _(
-                    "GL account %(code)s does not exist in Exact Online: fix the debtor GL "
-                    "account in panel Financial."
-                )
-                % {"code": link.debtor_gl_account},
+            _line(
+                _("GL account %(code)s exists and is a revenue account") % {"code": code},
+                rules.revenue_gl_account_breach(code=code, gl_accounts=gl_accounts),
             )
         )
-    for code in sorted(GLAccount.objects.values_list("code", flat=True).distinct()):
-        code = code.strip()
-        label = _("GL account %(code)s exists and is a revenue account") % {"code": code}
-        row = gl_accounts.get(code)
-        if row is None:
-            fix = _(
-                "GL account %(code)s does not exist in Exact Online: create it there, or map "
-                "another account in coachlink."
-            ) % {"code": code}
-        elif row.get("Type") != GL_TYPE_REVENUE:
-            fix = _(
-                "GL account %(code)s is not a revenue account in Exact Online: map a revenue "
-                "account."
-            ) % {"code": code}
-        elif row.get("IsBlocked"):
-            fix = _("GL account %(code)s is blocked in Exact Online: unblock it.") % {"code": code}
-        else:
-            fix = ""
-        lines.append(CheckLine(label, not fix, fix))
-
-    vat_codes = _by_code(
-        client.get(link, "vat/VATCodes", params={"$select": "Code,Type,IsBlocked"})
-    )
-    for code in sorted(VatRate.objects.values_list("exact_code", flat=True).distinct()):
-        code = code.strip()
-        label = _("VAT code %(code)s exists and is Exclusive") % {"code": code}
-        row = vat_codes.get(code)
-        if row is None:
-            fix = _(
-                "VAT code %(code)s does not exist in Exact Online: add it there, or fix the "
-                "mapping in coachlink."
-            ) % {"code": code}
-        elif row.get("Type") != VAT_TYPE_EXCLUSIVE:
-            fix = _("VAT code %(code)s is Inclusive in Exact: make it Exclusive.") % {"code": code}
-        elif row.get("IsBlocked"):
-            fix = _("VAT code %(code)s is blocked in Exact Online: unblock it.") % {"code": code}
-        else:
-            fix = ""
-        lines.append(CheckLine(label, not fix, fix))
-
+    vat_codes = api.vat_codes(link)
+    for code in sorted(
+        {code.strip() for code in VatRate.objects.values_list("exact_code", flat=True)}
+    ):
+        lines.append(
+            _line(
+                _("VAT code %(code)s exists and is Exclusive") % {"code": code},
+                rules.vat_code_breach(code=code, vat_codes=vat_codes),
+            )
+        )
     if link.send_cost_center:
-        cost_centers = _by_code(
-            client.get(link, "hrm/Costcenters", params={"$select": "Code,Active"})
-        )
-        for code in sorted(CostCenter.objects.values_list("code", flat=True).distinct()):
-            code = code.strip()
-            label = _("Cost centre %(code)s exists") % {"code": code}
-            ok = code in cost_centers
-            fix = (
-                ""
-                if ok
-                else _(
-                    "Cost centre %(code)s does not exist in Exact Online: create it there, or "
-                    "fix the mapping in coachlink."
+        cost_centres = api.cost_centres(link)
+        for code in sorted(
+            {code.strip() for code in CostCenter.objects.values_list("code", flat=True)}
+        ):
+            lines.append(
+                _line(
+                    _("Cost centre %(code)s exists") % {"code": code},
+                    rules.cost_centre_breach(code=code, cost_centres=cost_centres),
                 )
-                % {"code": code}
             )
-            lines.append(CheckLine(label, ok, fix))
     return lines
 
 

@@ -18,6 +18,7 @@ from integrations.exact import oauth
 from integrations.exact.errors import ExactError
 from integrations.forms import PANELS, LinkPanels
 from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
+from integrations.selectors import link_get
 
 PERMISSION = "integrations.change_exactlink"
 SESSION_STATE = "exact_oauth_state"
@@ -40,7 +41,7 @@ def link_manager_required(view):
 @require_GET
 @link_manager_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "integrations/index.html", {"link": services.link_get()})
+    return render(request, "integrations/index.html", {"link": link_get()})
 
 
 def _configure_page(request: HttpRequest, *, link: ExactLink, panels: LinkPanels, status=200):
@@ -64,7 +65,7 @@ def _configure_page(request: HttpRequest, *, link: ExactLink, panels: LinkPanels
 @require_http_methods(["GET", "POST"])
 @link_manager_required
 def exact_configure(request: HttpRequest) -> HttpResponse:
-    link = services.link_get() or ExactLink()
+    link = link_get() or ExactLink()
     if request.method == "GET":
         return _configure_page(request, link=link, panels=LinkPanels(instance=link))
     panels = LinkPanels(request.POST, instance=link)
@@ -82,7 +83,7 @@ def exact_configure(request: HttpRequest) -> HttpResponse:
 
 
 def _saved_link_or_message(request: HttpRequest) -> ExactLink | None:
-    link = services.link_get()
+    link = link_get()
     if link is None:
         messages.error(request, _("Save the settings first."))
     return link
@@ -132,7 +133,7 @@ def exact_callback(request: HttpRequest) -> HttpResponse:
                 "error": request.GET.get("error_description") or request.GET["error"]
             }
         return _authentication_failed(request, message)
-    link = services.link_get()
+    link = link_get()
     if link is None:
         return _authentication_failed(request, _("Save the settings first."))
     code = request.GET.get("code", "")

@@ -1,4 +1,17 @@
-"""The one exception the Exact client raises."""
+"""What can go wrong when coachlink talks to Exact Online, as classes callers catch.
+
+    ExactError                 any failed call; ``message`` is Exact's text (or ours)
+    ├── Transient              retrying later can help: 5xx, a time-out, a dropped or
+    │   │                      unparseable answer
+    │   └── RateLimited        a budget (minutely or daily) is spent
+    └── Refused                Exact said no; the same call will be refused again
+        ├── NotFound           the address or the record does not exist (404)
+        ├── Reauthenticate     no usable token: a person must log in to Exact again
+        └── TokenNotExpired    the token endpoint refuses a refresh while the token lives
+
+``permanent`` says whether the same call can succeed later (healthchecks' convention), so code
+that only needs that answer does not list classes.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +20,15 @@ class ExactError(Exception):
     """A failed call to Exact Online.
 
     ``messages`` holds Exact's own text, split on the "\\r\\n" it uses between messages;
-    ``permanent`` says whether retrying the same call can help (False: a timeout, 502/503/504,
-    429; True: a refusal such as 400/401/403/404 or a 500 carrying a business message);
-    ``code`` names the case for callers that act on it (for example "reauthenticate").
+    ``status`` is the HTTP status of the answer, when there was one.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        permanent: bool,
-        code: str = "",
-    ) -> None:
+    permanent = True
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
-        self.permanent = permanent
-        self.code = code
 
     @property
     def messages(self) -> list[str]:
@@ -33,3 +37,29 @@ class ExactError(Exception):
     def __str__(self) -> str:
         prefix = f"{self.status}: " if self.status else ""
         return prefix + " / ".join(self.messages)
+
+
+class Transient(ExactError):
+    """Exact failed or did not answer usably; the same call may succeed later."""
+
+    permanent = False
+
+
+class RateLimited(Transient):
+    """Exact's minutely or daily budget of calls for the division is spent."""
+
+
+class Refused(ExactError):
+    """Exact refused the call, in its own words (a business rule, a bad request, no access)."""
+
+
+class NotFound(Refused):
+    """The address or record does not exist in Exact (404)."""
+
+
+class Reauthenticate(Refused):
+    """No usable token: the link must be authenticated again by a person."""
+
+
+class TokenNotExpired(Refused):
+    """The token endpoint refused a refresh because the current access token still lives."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
-from integrations.exact.errors import ExactError
+from integrations.exact.errors import RateLimited
 from integrations.exact.locks import shared_lock, shared_state_read, shared_state_write
 
 # A calendar minute resets within 60 s; a reset further away means the server's clock runs
@@ -42,11 +42,8 @@ def _wait_seconds(state: dict, now: float) -> float:
     reset = state.get("daily_reset")
     if state.get("daily_remaining") is not None and state["daily_remaining"] <= 0:
         if reset and reset / 1000 > now:
-            raise ExactError(
-                _("Exact Online's daily limit of calls for this division is used up."),
-                status=429,
-                permanent=False,
-                code="daily_limit",
+            raise RateLimited(
+                _("Exact Online's daily limit of calls for this division is used up."), status=429
             )
         state["daily_remaining"] = None
 

@@ -8,15 +8,14 @@ from django.utils import translation
 
 from billing.models import Invoice
 from exports.builders import (
-    ExactAccount,
-    ExactGLAccount,
     ExactLookups,
     ExportProblem,
-    account_payload_build,
+    account_fields_build,
     debtor_number_resolve,
     sales_entry_build,
 )
 from exports.explanations import explanation_find, explanation_get
+from integrations.exact.entities import Account, CostCentre, GLAccount, Journal, Project, VatCode
 from integrations.models import ExactLink
 from tests.billing.factories import (
     CompanyFactory,
@@ -37,14 +36,14 @@ def link_make(**fields) -> ExactLink:
 
 def lookups_make(**overrides) -> ExactLookups:
     lookups = ExactLookups(
-        journals={"70": 20, "10": 12},
+        journals={"70": Journal("70", 20), "10": Journal("10", 12)},
         gl_accounts={
-            "8000": ExactGLAccount(id="gl-8000", code="8000", type=110, is_blocked=False),
-            "4000": ExactGLAccount(id="gl-4000", code="4000", type=121, is_blocked=False),
-            "1300": ExactGLAccount(id="gl-1300", code="1300", type=20, is_blocked=False),
+            "8000": GLAccount(id="gl-8000", code="8000", type=110, is_blocked=False),
+            "4000": GLAccount(id="gl-4000", code="4000", type=121, is_blocked=False),
+            "1300": GLAccount(id="gl-1300", code="1300", type=20, is_blocked=False),
         },
-        vat_codes={"1": "E", "4": "I"},
-        cost_centers={"100"},
+        vat_codes={"1": VatCode("1", "E"), "4": VatCode("4", "I")},
+        cost_centres={"100": CostCentre("100")},
     )
     for name, value in overrides.items():
         setattr(lookups, name, value)
@@ -61,7 +60,7 @@ def final_invoice(*, number: int = 7, lines: int = 1, unit_price=Decimal("100.00
 
 def customer_for(invoice: Invoice, link: ExactLink, lookups: ExactLookups) -> None:
     code = debtor_number_resolve(debtor=invoice.debtor, link=link)
-    lookups.accounts[code] = ExactAccount(id="acc-1", code=code, status="C", is_supplier=False)
+    lookups.accounts[code] = Account(id="acc-1", code=code, status="C", is_supplier=False)
 
 
 class TestDebtorNumberResolve:
@@ -127,7 +126,8 @@ class TestDebtorNumberResolve:
 class TestAccountPayloadBuild:
     def test_it_creates_a_customer_with_the_debtor_data_and_the_receivables_account(self):
         debtor = DebtorFactory(vat_number="NL001234567B01", chamber_of_commerce="12345678")
-        payload = account_payload_build(debtor=debtor, code="25", debtor_gl_account_id="gl-1300")
+        fields = account_fields_build(debtor=debtor, gl_receivable_id="gl-1300")
+        payload = fields.as_payload(code="25")
         assert payload["Code"] == "25"
         assert payload["Status"] == "C"
         assert payload["Name"] == debtor.name
@@ -138,9 +138,9 @@ class TestAccountPayloadBuild:
         assert payload["City"] == "Eindhoven"
 
     def test_it_leaves_the_code_out_of_an_overwrite(self):
-        payload = account_payload_build(
-            debtor=DebtorFactory(), code=None, debtor_gl_account_id="gl-1300"
-        )
+        payload = account_fields_build(
+            debtor=DebtorFactory(), gl_receivable_id="gl-1300"
+        ).as_payload()
         assert "Code" not in payload
 
 
@@ -152,7 +152,7 @@ class TestSalesEntryBuild:
         customer_for(invoice, link, lookups)
         entry = sales_entry_build(
             invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE
-        )
+        ).as_payload()
         assert entry["Journal"] == "70"
         assert entry["Customer"] == "acc-1"
         assert entry["Type"] == 20
@@ -174,7 +174,7 @@ class TestSalesEntryBuild:
         customer_for(invoice, link, lookups)
         entry = sales_entry_build(
             invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE
-        )
+        ).as_payload()
         assert entry["EntryDate"] == invoice.course.end_date.isoformat()
 
     def test_it_falls_back_to_booking_date_option_two(self):
@@ -186,7 +186,7 @@ class TestSalesEntryBuild:
         customer_for(invoice, link, lookups)
         entry = sales_entry_build(
             invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE
-        )
+        ).as_payload()
         assert entry["EntryDate"] == "2026-11-20"
         assert (entry["ReportingYear"], entry["ReportingPeriod"]) == (2026, 11)
 
@@ -207,7 +207,7 @@ class TestSalesEntryBuild:
             customer_for(invoice, link, lookups)
             entry = sales_entry_build(
                 invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE
-            )
+            ).as_payload()
             assert entry["SalesEntryLines"][0].get("CostCenter") == expected
 
     def test_it_refuses_a_cost_centre_exact_does_not_know(self):
@@ -235,11 +235,13 @@ class TestSalesEntryBuild:
     def test_it_takes_the_project_from_the_chosen_source(self, source, expected):
         invoice = final_invoice()
         link = link_make(project_code_source=source)
-        lookups = lookups_make(projects={expected(invoice): "project-guid"})
+        lookups = lookups_make(
+            projects={expected(invoice): Project(id="project-guid", code=expected(invoice))}
+        )
         customer_for(invoice, link, lookups)
         entry = sales_entry_build(
             invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE
-        )
+        ).as_payload()
         assert entry["SalesEntryLines"][0]["Project"] == "project-guid"
 
     def test_it_refuses_an_empty_project_code(self):
@@ -259,7 +261,7 @@ class TestSalesEntryBuild:
         customer_for(invoice, link, lookups)
         entry = sales_entry_build(
             invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE
-        )
+        ).as_payload()
         assert entry["Type"] == expected_type
         assert entry["SalesEntryLines"][0]["AmountFC"] == -80.0
 
@@ -270,19 +272,21 @@ class TestSalesEntryBuild:
         customer_for(invoice, link, lookups)
         entry = sales_entry_build(
             invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE
-        )
+        ).as_payload()
         assert entry["Type"] == 20
 
     @pytest.mark.parametrize(
         ("lookups_change", "kind"),
         [
-            ({"journals": {"10": 12}}, "journal"),
-            ({"journals": {"70": 12}}, "journal"),
+            ({"journals": {"10": Journal("10", 12)}}, "journal"),
+            ({"journals": {"70": Journal("70", 12)}}, "journal"),
             ({"vat_codes": {}}, "vat_code_unknown"),
-            ({"vat_codes": {"1": "I"}}, "vat_inclusive"),
+            ({"vat_codes": {"1": VatCode("1", "I")}}, "vat_inclusive"),
+            ({"vat_codes": {"1": VatCode("1", "E", is_blocked=True)}}, "vat_code_unknown"),
             ({"gl_accounts": {}}, "gl_account_unknown"),
+            ({"gl_accounts": {"8000": GLAccount("g", "8000", 110, True)}}, "gl_account_unknown"),
             (
-                {"gl_accounts": {"8000": ExactGLAccount("g", "8000", 121, False)}},
+                {"gl_accounts": {"8000": GLAccount("g", "8000", 121, False)}},
                 "gl_account_type",
             ),
         ],
@@ -303,7 +307,7 @@ class TestSalesEntryBuild:
         link = link_make()
         lookups = lookups_make()
         code = debtor_number_resolve(debtor=invoice.debtor, link=link)
-        lookups.accounts[code] = ExactAccount("acc", code, status, is_supplier)
+        lookups.accounts[code] = Account("acc", code, status, is_supplier)
         with pytest.raises(ExportProblem) as raised:
             sales_entry_build(invoice=invoice, link=link, lookups=lookups, export_date=EXPORT_DATE)
         assert raised.value.kind == "customer_type"

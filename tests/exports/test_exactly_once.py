@@ -1,6 +1,7 @@
 """Exactly once: failures, lost answers and repeated runs never book an invoice twice."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,7 +16,8 @@ from exports.services import (
     invoice_export,
     invoices_export_bulk,
 )
-from integrations.exact import client
+from integrations.exact import api
+from integrations.exact.entities import NewSalesEntry, SalesEntryLine
 from tests.billing.factories import DebtorFactory, final_invoice_create
 from tests.exports.conftest import division_state
 
@@ -41,20 +43,29 @@ def export_until_settled(link, *, runs: int = 40) -> int:
 def test_it_settles_an_unknown_outcome_by_your_ref_without_posting_again(exact_link, sandbox):
     invoice = final_invoice_create()
     reference = f"{invoice.number:05d}"
-    customer = client.get(exact_link, "crm/Accounts", params={"$filter": "trim(Code) eq '900001'"})[
-        0
-    ]
-    gl = client.get(exact_link, "financial/GLAccounts", params={"$filter": "Code eq '8000'"})[0]
+    customer = api.accounts_by_codes(exact_link, codes=["900001"])["900001"]
+    gl = api.gl_accounts(exact_link, codes=["8000"])["8000"]
     # The POST of an earlier attempt arrived, but its answer never came back.
-    booked = client.post(
+    booked = api.sales_entry_create(
         exact_link,
-        "salesentry/SalesEntries",
-        payload={
-            "Journal": "70",
-            "Customer": customer["ID"],
-            "YourRef": reference,
-            "SalesEntryLines": [{"GLAccount": gl["ID"], "AmountFC": 100, "VATCode": "1"}],
-        },
+        entry=NewSalesEntry(
+            journal="70",
+            customer_id=customer.id,
+            credit_note=False,
+            entry_date=invoice.date,
+            your_ref=reference,
+            invoice_number=invoice.number,
+            description=reference,
+            lines=(
+                SalesEntryLine(
+                    gl_account_id=gl.id,
+                    amount=Decimal(100),
+                    vat_code="1",
+                    description="",
+                    quantity=Decimal(1),
+                ),
+            ),
+        ),
     )
     record = export_record_ensure(invoice=invoice)
     ExportRecord.objects.filter(pk=record.pk).update(
@@ -68,7 +79,7 @@ def test_it_settles_an_unknown_outcome_by_your_ref_without_posting_again(exact_l
     record = invoice_export(invoice=invoice)
 
     assert record.state == ExportState.EXPORTED
-    assert record.entry_id == booked["EntryID"]
+    assert record.entry_id == booked.entry_id
     assert booked_refs(sandbox) == [reference]
     assert sandbox.counters()["by_method_endpoint"].get("POST salesentry/SalesEntries", 0) == 0
 

@@ -7,7 +7,7 @@ import pytest
 
 from exports.models import ExportState
 from exports.services import invoice_export, invoices_export_bulk
-from integrations.exact import client
+from integrations.exact import api
 from tests.billing.factories import (
     CompanyFactory,
     CostCenterFactory,
@@ -60,10 +60,7 @@ class TestDebtorPanel:
         assert created["ChamberOfCommerce"] == "12345678"
         assert created["Email"] == debtor.email
         assert (created["AddressLine1"], created["City"]) == (debtor.address_line_1, "Eindhoven")
-        gl_1300 = client.get(
-            exact_link, "financial/GLAccounts", params={"$filter": "Code eq '1300'"}
-        )
-        assert created["GLAR"] == gl_1300[0]["ID"]
+        assert created["GLAR"] == api.gl_accounts(exact_link, codes=["1300"])["1300"].id
 
     @pytest.mark.parametrize("overwrite", [False, True])
     def test_it_overwrites_an_existing_customer_only_when_the_panel_says_so(
@@ -185,8 +182,8 @@ class TestFinancialPanel:
         exact_link.save()
         invoice = final_invoice_create()
         exported(invoice)
-        gl = client.get(exact_link, "financial/GLAccounts", params={"$filter": "Code eq '1300'"})
-        assert account(sandbox, str(invoice.debtor.debtor_number))["GLAR"] == gl[0]["ID"]
+        gl = api.gl_accounts(exact_link, codes=["1300"])["1300"]
+        assert account(sandbox, str(invoice.debtor.debtor_number))["GLAR"] == gl.id
 
     @pytest.mark.parametrize("send_pdf", [False, True])
     def test_it_attaches_the_invoice_pdf_only_when_the_panel_says_so(
@@ -234,11 +231,9 @@ class TestFinancialPanel:
         exact_link.save()
         invoice = final_invoice_create(course=CourseFactory(code="P-2026-01"))
         exported(invoice)
-        project = client.get(
-            exact_link, "project/Projects", params={"$filter": "Code eq 'P-2026-01'"}
-        )[0]
+        project = api.projects(exact_link, codes=["P-2026-01"])["P-2026-01"]
         lines = entry_lines(entries(sandbox)[f"{invoice.number:05d}"])
-        assert [line["Project"] for line in lines] == [project["ID"]]
+        assert [line["Project"] for line in lines] == [project.id]
 
     def test_it_creates_a_project_exact_does_not_have_yet(self, exact_link, sandbox):
         exact_link.project_code_source = "request_reference"
@@ -246,11 +241,9 @@ class TestFinancialPanel:
         invoice = final_invoice_create()
         exported(invoice)
         code = invoice.request.reference_number
-        project = client.get(
-            exact_link, "project/Projects", params={"$filter": f"Code eq '{code}'"}
-        )
+        project = api.projects(exact_link, codes=[code])[code]
         lines = entry_lines(entries(sandbox)[f"{invoice.number:05d}"])
-        assert [line["Project"] for line in lines] == [project[0]["ID"]]
+        assert [line["Project"] for line in lines] == [project.id]
 
 
 class TestRefusalsAndFixes:

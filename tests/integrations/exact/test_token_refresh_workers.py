@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from tests.integrations.token_workers import link_prepare, worker_run
+from tests.integrations.exact.token_workers import link_prepare, worker_run
 
 WORKERS = 4
 ROUNDS = 5

@@ -4,8 +4,15 @@ import pytest
 import requests
 from django.utils import timezone
 
-from integrations.exact import client, ratelimit
-from integrations.exact.errors import ExactError
+from integrations.exact import api, client, http, ratelimit
+from integrations.exact.entities import NewSalesEntry
+from integrations.exact.errors import (
+    NotFound,
+    RateLimited,
+    Reauthenticate,
+    Refused,
+    Transient,
+)
 from integrations.models import AuditAction, AuditEntry, ExactLink
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +37,8 @@ def test_it_refreshes_the_token_once_when_it_expires(authenticated_link, sandbox
     sandbox.advance_clock(600)
     expire_locally(authenticated_link)
     sandbox.reset_counters()
-    assert client.get(authenticated_link, "financial/Journals")
-    assert client.get(authenticated_link, "financial/Journals")
+    assert api.journals(authenticated_link)
+    assert api.journals(authenticated_link)
     assert token_calls(sandbox) == 1
     assert ExactLink.objects.get().access_token != first
 
@@ -41,7 +48,7 @@ def test_it_refreshes_when_exact_refuses_a_token_our_clock_thinks_is_fresh(
 ):
     sandbox.advance_clock(600)
     sandbox.reset_counters()
-    assert client.get(authenticated_link, "financial/Journals")
+    assert api.journals(authenticated_link)
     assert token_calls(sandbox) == 1
     assert sandbox.counters()["by_status"].get("401") == 1
 
@@ -69,9 +76,8 @@ def test_an_old_refresh_token_breaks_the_chain_without_looping(authenticated_lin
     sandbox.advance_clock(600)
     sandbox.reset_counters()
     for _ in range(3):
-        with pytest.raises(ExactError) as raised:
-            client.get(link, "financial/Journals")
-        assert raised.value.code == "reauthenticate"
+        with pytest.raises(Reauthenticate):
+            api.journals(link)
     assert token_calls(sandbox) == 1
     link.refresh_from_db()
     assert link.token_chain_broken and not link.is_authenticated
@@ -81,9 +87,9 @@ def test_an_old_refresh_token_breaks_the_chain_without_looping(authenticated_lin
 def test_a_refresh_token_unused_for_30_days_asks_for_a_new_login(authenticated_link, sandbox):
     sandbox.advance_clock(31 * 86400)
     expire_locally(authenticated_link)
-    with pytest.raises(ExactError) as raised:
+    with pytest.raises(Reauthenticate) as raised:
         client.access_token_get(link=authenticated_link)
-    assert raised.value.code == "reauthenticate" and raised.value.permanent
+    assert raised.value.permanent
     assert ExactLink.objects.get().token_chain_broken
 
 
@@ -100,7 +106,7 @@ def test_the_rate_limiter_waits_for_the_reset_instead_of_collecting_429s(
     monkeypatch.setattr(ratelimit, "sleep", wait_on_the_sandbox_clock)
     sandbox.reset_counters()
     for _ in range(8):
-        client.get(authenticated_link, "financial/Journals")
+        api.journals(authenticated_link)
     assert "429" not in sandbox.counters()["by_status"]
     assert len(waits) >= 2
 
@@ -117,20 +123,30 @@ def test_a_429_waits_for_the_reset_once(authenticated_link, sandbox, monkeypatch
             timeout=10,
         )
     sandbox.reset_counters()
-    assert client.get(authenticated_link, "financial/Journals")
+    assert api.journals(authenticated_link)
     assert sandbox.counters()["by_status"].get("429") == 1
 
 
 def test_gateway_failures_are_transient(authenticated_link, sandbox):
     sandbox.set_faults(error_rate=1.0, error_statuses=[503])
-    with pytest.raises(ExactError) as raised:
-        client.get(authenticated_link, "financial/Journals")
+    with pytest.raises(Transient) as raised:
+        api.journals(authenticated_link)
     assert raised.value.status == 503 and not raised.value.permanent
 
 
 def test_refusals_are_permanent_and_carry_exacts_words(authenticated_link):
-    with pytest.raises(ExactError) as raised:
-        client.post(authenticated_link, "salesentry/SalesEntries", payload={"Journal": "70"})
+    entry = NewSalesEntry(
+        journal="70",
+        customer_id="",
+        credit_note=False,
+        entry_date=dt.date(2026, 11, 20),
+        your_ref="1",
+        invoice_number=1,
+        description="",
+        lines=(),
+    )
+    with pytest.raises(Refused) as raised:
+        api.sales_entry_create(authenticated_link, entry=entry)
     assert raised.value.permanent
     assert raised.value.messages
 
@@ -150,7 +166,7 @@ def exact_error_body(text):
 
 
 def test_exacts_messages_are_split_on_crlf():
-    error = client.error_from_response(
+    error = http.error_from_response(
         FakeResponse(400, exact_error_body("Verplicht: Factuur voor\r\nVerplicht: Besteld door"))
     )
     assert error.messages == ["Verplicht: Factuur voor", "Verplicht: Besteld door"]
@@ -158,20 +174,27 @@ def test_exacts_messages_are_split_on_crlf():
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "permanent"),
+    ("status", "body", "kind", "permanent"),
     [
-        (500, exact_error_body("Gegeven bestaat reeds"), True),
-        (500, None, False),
-        (500, exact_error_body("Er is een interne fout opgetreden."), False),
-        (502, None, False),
-        (504, None, False),
-        (429, None, False),
-        (404, exact_error_body("Not found"), True),
-        (403, exact_error_body("Forbidden"), True),
+        (500, exact_error_body("Gegeven bestaat reeds"), Refused, True),
+        (500, None, Transient, False),
+        (500, exact_error_body("Er is een interne fout opgetreden."), Transient, False),
+        (502, None, Transient, False),
+        (504, None, Transient, False),
+        (429, None, RateLimited, False),
+        (404, exact_error_body("Not found"), NotFound, True),
+        (403, exact_error_body("Forbidden"), Refused, True),
     ],
 )
-def test_it_says_whether_a_retry_can_help(status, body, permanent):
-    assert client.error_from_response(FakeResponse(status, body)).permanent is permanent
+def test_it_says_whether_a_retry_can_help(status, body, kind, permanent):
+    error = http.error_from_response(FakeResponse(status, body))
+    assert type(error) is kind
+    assert error.permanent is permanent
+
+
+def test_an_answer_that_is_not_json_is_transient():
+    with pytest.raises(Transient):
+        http.json_read(FakeResponse(200, None))
 
 
 def test_it_follows_next_page_by_page(monkeypatch):
@@ -187,7 +210,7 @@ def test_it_follows_next_page_by_page(monkeypatch):
         return FakeResponse(200, pages["first" if path == "financial/GLAccounts" else path])
 
     monkeypatch.setattr(client, "request", fake_request)
-    rows = client.get(link, "financial/GLAccounts", params={"$select": "Code"})
+    rows = client.rows(link, "financial/GLAccounts", params={"$select": "Code"})
     assert [row["Code"] for row in rows] == ["1", "2"]
     assert asked == [
         ("financial/GLAccounts", {"$select": "Code"}),
@@ -203,7 +226,7 @@ def test_every_call_has_a_timeout(monkeypatch, settings):
         seen.update(kwargs)
         raise requests.Timeout
 
-    monkeypatch.setattr(client._http, "request", fake)
-    with pytest.raises(ExactError) as raised:
-        client._send("GET", "https://exact.test/api")
+    monkeypatch.setattr(http._http, "request", fake)
+    with pytest.raises(Transient) as raised:
+        http.send("GET", "https://exact.test/api")
     assert seen["timeout"] == 7.5 and not raised.value.permanent

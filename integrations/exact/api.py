@@ -1,0 +1,327 @@
+"""Every operation coachlink performs on Exact Online, one typed function each.
+
+The only module that knows Exact's endpoint paths, its field names and the shape of its answers.
+Functions take a link and typed values and return the records of integrations.exact.entities;
+failures raise the classes of integrations.exact.errors.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from integrations.exact import client
+from integrations.exact.entities import (
+    ACCOUNT_STATUS_CUSTOMER,
+    DOCUMENT_TYPE_SALES_INVOICE,
+    PROJECT_TYPE_FIXED_PRICE,
+    Account,
+    AccountFields,
+    CostCentre,
+    Division,
+    GLAccount,
+    Journal,
+    NewSalesEntry,
+    Project,
+    Receivable,
+    SalesEntry,
+    VatCode,
+)
+from integrations.models import ExactLink
+
+# Codes per `trim(Code) eq '..' or ...` filter: the answer fits one page of 60 rows and the
+# URL stays far below Exact's 6,000 characters.
+CODES_PER_FILTER = 50
+RECEIVABLE_FIELDS = (
+    "ID,TransactionEntryID,YourRef,InvoiceNumber,AmountDC,Status,IsFullyPaid,LastPaymentDate"
+)
+# Exact keeps and filters dates in Dutch local time without a zone.
+EXACT_ZONE = ZoneInfo("Europe/Amsterdam")
+EXACT_DATE = re.compile(r"/Date\((-?\d+)\)/")
+CENTS = Decimal("0.01")
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _code(row: dict) -> str:
+    return str(row.get("Code") or "").strip()
+
+
+def _rows_by_codes(
+    link: ExactLink, path: str, *, codes: Iterable[str] | None, select: str
+) -> list[dict]:
+    """The rows whose Code is one of ``codes``, in as few calls as the URL allows; every row
+    of the list when ``codes`` is None."""
+    if codes is None:
+        return client.rows(link, path, params={"$select": select})
+    wanted = sorted({code.strip() for code in codes})
+    found: list[dict] = []
+    for start in range(0, len(wanted), CODES_PER_FILTER):
+        part = wanted[start : start + CODES_PER_FILTER]
+        condition = " or ".join(f"trim(Code) eq {_quoted(code)}" for code in part)
+        found += client.rows(link, path, params={"$filter": condition, "$select": select})
+    return found
+
+
+def _exact_local(value: dt.datetime | dt.date) -> dt.datetime:
+    """A moment as Exact writes it: Dutch wall-clock time without a zone."""
+    if not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if timezone.is_naive(value):
+        return value.replace(microsecond=0)
+    return timezone.localtime(value, EXACT_ZONE).replace(tzinfo=None, microsecond=0)
+
+
+def _datetime_literal(value: dt.datetime | dt.date) -> str:
+    return f"datetime'{_exact_local(value).isoformat()}'"
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    """``/Date(ms)/`` as Exact sends it (milliseconds of Dutch wall-clock time), made aware."""
+    match = EXACT_DATE.match(value or "")
+    if not match:
+        return None
+    local = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(match.group(1)))
+    return local.replace(tzinfo=EXACT_ZONE)
+
+
+def _amount(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENTS)
+
+
+# The administration and its settings
+
+
+def divisions(link: ExactLink, *, access_token: str = "") -> list[Division]:
+    """The divisions the consenting user gave coachlink (with a new token: ``access_token``)."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SystemSystemDivisions
+    found = client.rows(
+        link, "system/Divisions", params={"$select": "Code,Description"}, access_token=access_token
+    )
+    return [
+        Division(code=_code(row), description=str(row.get("Description") or "")) for row in found
+    ]
+
+
+def journals(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, Journal]:
+    """Journals by code: those of ``codes``, or all."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=FinancialJournals
+    found = _rows_by_codes(link, "financial/Journals", codes=codes, select="Code,Type")
+    return {_code(row): Journal(code=_code(row), type=int(row.get("Type") or 0)) for row in found}
+
+
+def gl_accounts(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, GLAccount]:
+    """GL accounts by code: those of ``codes``, or all."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=FinancialGLAccounts
+    found = _rows_by_codes(
+        link, "financial/GLAccounts", codes=codes, select="ID,Code,Type,IsBlocked"
+    )
+    return {
+        _code(row): GLAccount(
+            id=str(row["ID"]),
+            code=_code(row),
+            type=int(row.get("Type") or 0),
+            is_blocked=bool(row.get("IsBlocked")),
+        )
+        for row in found
+    }
+
+
+def vat_codes(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, VatCode]:
+    """VAT codes by code: those of ``codes``, or all."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=VATVATCodes
+    found = _rows_by_codes(link, "vat/VATCodes", codes=codes, select="Code,Type,IsBlocked")
+    return {
+        _code(row): VatCode(
+            code=_code(row), type=str(row.get("Type") or ""), is_blocked=bool(row.get("IsBlocked"))
+        )
+        for row in found
+    }
+
+
+def cost_centres(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, CostCentre]:
+    """Cost centres by code: those of ``codes``, or all."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=HRMCostcenters
+    found = _rows_by_codes(link, "hrm/Costcenters", codes=codes, select="Code")
+    return {_code(row): CostCentre(code=_code(row)) for row in found}
+
+
+def projects(link: ExactLink, *, codes: Iterable[str]) -> dict[str, Project]:
+    """Projects by code, of those in ``codes`` that exist."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ProjectProjects
+    found = _rows_by_codes(link, "project/Projects", codes=codes, select="ID,Code")
+    return {_code(row): Project(id=str(row["ID"]), code=_code(row)) for row in found}
+
+
+def project_create(link: ExactLink, *, code: str) -> Project:
+    """A fixed-price project named after its code."""
+    created = client.create(
+        link,
+        "project/Projects",
+        payload={"Code": code, "Description": code[:100], "Type": PROJECT_TYPE_FIXED_PRICE},
+    )
+    return Project(id=str(created["ID"]), code=code)
+
+
+# Relations
+
+
+def _account(row: dict) -> Account:
+    return Account(
+        id=str(row["ID"]),
+        code=_code(row),
+        status=str(row.get("Status") or "").strip(),
+        is_supplier=bool(row.get("IsSupplier")),
+    )
+
+
+def accounts_by_codes(link: ExactLink, *, codes: Iterable[str]) -> dict[str, Account]:
+    """Existing relations by relation number (Code)."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CRMAccounts
+    found = _rows_by_codes(link, "crm/Accounts", codes=codes, select="ID,Code,Status,IsSupplier")
+    return {_code(row): _account(row) for row in found}
+
+
+def account_create(link: ExactLink, *, code: str, fields: AccountFields) -> Account:
+    """A new customer account with relation number ``code``."""
+    created = client.create(link, "crm/Accounts", payload=fields.as_payload(code=code))
+    return Account(
+        id=str(created["ID"]), code=code, status=ACCOUNT_STATUS_CUSTOMER, is_supplier=False
+    )
+
+
+def account_update(link: ExactLink, *, account_id: str, fields: AccountFields) -> None:
+    """Overwrite an existing account's name, address and numbers (its Code stays)."""
+    client.update(link, f"crm/Accounts(guid'{account_id}')", payload=fields.as_payload())
+
+
+# Sales entries and their PDF
+
+
+def _sales_entry(row: dict) -> SalesEntry:
+    number = row.get("EntryNumber")
+    return SalesEntry(
+        entry_id=str(row.get("EntryID") or ""),
+        entry_number=int(number) if number is not None else None,
+        your_ref=str(row.get("YourRef") or ""),
+        journal=str(row.get("Journal") or "").strip(),
+    )
+
+
+def sales_entry_create(link: ExactLink, *, entry: NewSalesEntry) -> SalesEntry:
+    """Book ``entry``. Exact has no duplicate check on YourRef: see sales_entry_by_your_ref."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SalesEntrySalesEntries
+    return _sales_entry(client.create(link, "salesentry/SalesEntries", payload=entry.as_payload()))
+
+
+def sales_entry_by_your_ref(link: ExactLink, *, your_ref: str) -> SalesEntry | None:
+    """The sales entry booked with ``your_ref``, if any: how a repeated POST is made safe."""
+    found = client.rows(
+        link,
+        "salesentry/SalesEntries",
+        params={
+            "$filter": f"YourRef eq {_quoted(your_ref)}",
+            "$select": "EntryID,EntryNumber,YourRef,Journal",
+        },
+    )
+    return _sales_entry(found[0]) if found else None
+
+
+def document_create(link: ExactLink, *, subject: str, account_id: str) -> str:
+    """A sales-invoice document for the account; returns its ID."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=DocumentsDocuments
+    created = client.create(
+        link,
+        "documents/Documents",
+        payload={
+            "Subject": subject[:100],
+            "Type": DOCUMENT_TYPE_SALES_INVOICE,
+            "Account": account_id,
+        },
+    )
+    return str(created["ID"])
+
+
+def document_attach(link: ExactLink, *, document_id: str, file_name: str, content: bytes) -> None:
+    """Attach a file (the invoice PDF) to a document."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=DocumentsDocumentAttachments
+    client.create(
+        link,
+        "documents/DocumentAttachments",
+        payload={
+            "Document": document_id,
+            "FileName": file_name,
+            "Attachment": base64.b64encode(content).decode(),
+        },
+    )
+
+
+# Receivables: what is paid
+
+
+def _receivable(row: dict) -> Receivable:
+    return Receivable(
+        id=str(row.get("ID") or "").lower(),
+        entry_id=str(row.get("TransactionEntryID") or "").lower(),
+        your_ref=str(row.get("YourRef") or ""),
+        invoice_number=str(row.get("InvoiceNumber") or ""),
+        amount=_amount(row.get("AmountDC")),
+        status=int(row.get("Status") or 0),
+        is_fully_paid=bool(row.get("IsFullyPaid")),
+        last_payment=_moment(row.get("LastPaymentDate")),
+    )
+
+
+def _receivables(link: ExactLink, *, condition: str) -> list[Receivable]:
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=BulkCashflowReceivables
+    params = {"$select": RECEIVABLE_FIELDS}
+    if condition:
+        params["$filter"] = condition
+    found = client.rows(link, "bulk/Cashflow/Receivables", params=params)
+    return [_receivable(row) for row in found]
+
+
+def receivables_changed_since(link: ExactLink, *, since: dt.datetime) -> list[Receivable]:
+    """Receivable rows changed at or after ``since``, 1,000 a page."""
+    return _receivables(link, condition=f"Modified ge {_datetime_literal(since)}")
+
+
+def receivables_of_invoices_from(link: ExactLink, *, date: dt.date | None) -> list[Receivable]:
+    """Receivable rows of invoices dated ``date`` or later (all when None), 1,000 a page."""
+    return _receivables(link, condition=f"InvoiceDate ge {_datetime_literal(date)}" if date else "")
+
+
+def receivables_of_entry(link: ExactLink, *, entry_id: str) -> list[Receivable]:
+    """The receivable rows of one sales entry, asked for now."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CashflowReceivables
+    found = client.rows(
+        link,
+        "cashflow/Receivables",
+        params={
+            "$select": RECEIVABLE_FIELDS,
+            "$filter": f"TransactionEntryID eq guid'{entry_id}'",
+        },
+    )
+    return [_receivable(row) for row in found]
+
+
+def receivables_open(link: ExactLink, *, modified_since: dt.datetime) -> dict[str, Decimal]:
+    """What is still open of each receivable listed as changed since ``modified_since``."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadFinancialReceivablesList
+    found = client.rows(
+        link,
+        "read/financial/ReceivablesList",
+        params={
+            "$select": "Id,Amount",
+            "$filter": f"Modified ge {_datetime_literal(modified_since)}",
+        },
+    )
+    return {str(row["Id"]).lower(): _amount(row.get("Amount")) for row in found}
