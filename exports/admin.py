@@ -1,20 +1,20 @@
 from django.contrib import admin
 
 from exports.models import ExportBatch, ExportRecord
+from integrations.admin import ShownOnlyAdmin
 
 
+# The export protocol owns records and batches: a record added, edited or deleted by hand would
+# send an invoice twice or never, and a batch made by hand would show as running forever.
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(ShownOnlyAdmin):
     list_display = ["invoice", "state", "account_code", "entry_number", "attempts", "updated_at"]
     list_filter = ["state"]
     search_fields = ["your_ref", "account_code", "invoice__number"]
     list_select_related = ["invoice"]
-    # The export protocol owns these fields; the admin only shows them.
-    readonly_fields = [field.name for field in ExportRecord._meta.fields]
 
 
 @admin.register(ExportBatch)
-class ExportBatchAdmin(admin.ModelAdmin):
+class ExportBatchAdmin(ShownOnlyAdmin):
     list_display = ["created_at", "kind", "total", "exported", "failed", "skipped", "finished_at"]
     list_filter = ["kind"]
-    readonly_fields = [field.name for field in ExportBatch._meta.fields]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -238,8 +238,19 @@ class AuditAction(models.TextChoices):
     TOKEN_CHAIN_BROKEN = "token_chain_broken", _("Exact refused the token: authenticate again")
 
 
+AUDIT_APPEND_ONLY = _("The audit log is kept as written: its entries cannot be changed or deleted.")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied(AUDIT_APPEND_ONLY)
+
+    def delete(self):
+        raise PermissionDenied(AUDIT_APPEND_ONLY)
+
+
 class AuditEntry(models.Model):
-    """Who did what to the link, and when. Kept when the link is deleted."""
+    """Who did what to the link, and when. Kept when the link is deleted; never changed."""
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -253,6 +264,8 @@ class AuditEntry(models.Model):
     action = models.CharField(_("what"), max_length=32, choices=AuditAction.choices)
     detail = models.TextField(_("detail"), blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
@@ -260,3 +273,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionDenied(AUDIT_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(AUDIT_APPEND_ONLY)
