@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.test import RequestFactory
 
 from billing.models import (
     Company,
@@ -107,6 +108,6 @@ def test_demo_admin_prints_credentials_that_log_in(django_user_model):
     assert lines[0].startswith("Log in at http://127.0.0.1:8000/ with admin / ")
     first_password, second_password = (line.rsplit(" ", 1)[1] for line in lines)
     assert first_password != second_password
-    user = authenticate(username="admin", password=second_password)
+    user = authenticate(RequestFactory().post("/"), username="admin", password=second_password)
     assert user is not None and user.is_superuser
     assert django_user_model.objects.count() == 1
