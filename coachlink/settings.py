@@ -197,9 +197,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line passes the filter that blanks the OAuth callback's code and state.
+    "filters": {"secret_query": {"()": "coachlink.logs.SecretQueryFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["secret_query"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The PDF's font subsetting reports every glyph at INFO, and a missing glyph names the text
-    # it belongs to (a debtor's name): neither belongs in the log.
-    "loggers": {"fontTools": {"level": "WARNING"}, "fpdf": {"level": "ERROR"}},
+    "loggers": {
+        # The PDF's font subsetting reports every glyph at INFO, and a missing glyph names the
+        # text it belongs to (a debtor's name): neither belongs in the log.
+        "fontTools": {"level": "WARNING"},
+        "fpdf": {"level": "ERROR"},
+        # The request lines of runserver and of gunicorn's access log, through the same filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

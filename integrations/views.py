@@ -111,17 +111,21 @@ def _authentication_failed(request: HttpRequest, message: str) -> HttpResponse:
 @require_GET
 @link_manager_required
 def exact_callback(request: HttpRequest) -> HttpResponse:
-    expected = request.session.pop(SESSION_STATE, None)
+    expected = request.session.get(SESSION_STATE, "")
     received = request.GET.get("state", "")
-    if not expected or not received or not secrets.compare_digest(expected, received):
-        # Without a matching state this answer was not asked for by this browser session.
-        return _authentication_failed(
+    if not (expected and received and secrets.compare_digest(expected.encode(), received.encode())):
+        # Not the answer to an authentication this browser session started: a stale or forged
+        # link, or a page on another site that made the browser load this one. Such a GET
+        # changes nothing: no audit entry, and an authentication in progress stays pending.
+        messages.error(
             request,
             _(
                 "The answer from Exact Online does not belong to this session. Click "
                 "Authenticate to try again."
             ),
         )
+        return redirect("integrations:exact_configure")
+    del request.session[SESSION_STATE]
     if request.GET.get("error"):
         if request.GET["error"] == "access_denied":
             message = _(

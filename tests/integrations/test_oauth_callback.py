@@ -96,3 +96,38 @@ def test_neither_the_secret_nor_the_tokens_are_logged(manager_client, exact_sett
     assert link.is_authenticated
     for secret in ("sandbox-secret-nl", link.access_token, link.refresh_token):
         assert secret not in logged
+
+
+def test_a_forged_answer_writes_nothing_and_keeps_the_pending_authentication(
+    manager_client, exact_settings
+):
+    ExactLinkFactory(division="7095")
+    real = consent_answer(authorize(manager_client))
+
+    forged = page_after(manager_client, {"code": "attacker-code", "state": "forged"})
+
+    assert "does not belong to this session" in forged
+    assert not AuditEntry.objects.exists()
+    page = page_after(manager_client, real)
+    assert "The link is authenticated with Exact Online." in page
+    assert ExactLink.objects.get().is_authenticated
+
+
+def test_an_answer_the_session_never_asked_for_writes_nothing(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+
+    for query in ({"code": "c", "state": "s"}, {"error": "access_denied", "state": "s"}, {}):
+        assert "does not belong to this session" in page_after(manager_client, query)
+
+    assert not AuditEntry.objects.exists()
+    assert not ExactLink.objects.get().is_authenticated
+
+
+def test_a_state_in_any_script_is_refused_without_an_error(manager_client, exact_settings):
+    ExactLinkFactory(division="7095")
+    authorize(manager_client)
+
+    response = manager_client.get(CALLBACK, {"state": "øł😀"})
+
+    assert response.status_code == 302
+    assert not AuditEntry.objects.exists()
