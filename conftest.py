@@ -1,3 +1,3 @@
 """Project-wide pytest set-up."""
 
-pytest_plugins = ["tests.plugins.sandbox"]
+pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.browser"]

@@ -6,28 +6,19 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright.sync_api import expect
 
 from billing.models import CostCenter, GLAccount, VatRate
 from integrations.models import ExactLink
 from tests.integrations.factories import LinkManagerFactory
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 @pytest.fixture
-def browser_page(live_server, exact_settings, settings):
+def browser_page(live_server, exact_settings, settings, chromium):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # around it are synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -35,17 +26,13 @@ def browser_page(live_server, exact_settings, settings):
     # The live server speaks plain http; secure-only cookies would never come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: apt-get install chromium")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
-        yield page
-        browser.close()
-        # The ORM calls made while Playwright's loop runs open a connection of their own
-        # (Django keeps connections per async context); close it so the test database can go.
-        connections.close_all()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+    yield page
+    page.close()
+    # The ORM calls made while Playwright's loop runs open a connection of their own
+    # (Django keeps connections per async context); close it so the test database can go.
+    connections.close_all()
 
 
 def shot(page, name: str) -> None:
@@ -54,7 +41,6 @@ def shot(page, name: str) -> None:
 
 def test_a_finance_user_links_exact_online_from_configure_to_delete(live_server, browser_page):
     page = browser_page
-    expect = sync_api.expect
     LinkManagerFactory(username="finance", password="finance-pass-2026")
     GLAccount.objects.create(code="8000", name="Omzet opleidingen")
     VatRate.objects.create(exact_code="1", percentage=21, description="Hoog")

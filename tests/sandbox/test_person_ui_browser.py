@@ -1,33 +1,17 @@
 """A person registers a payment in the sandbox's web UI with a real browser."""
 
-import shutil
-
 import pytest
 
 from tests.sandbox.conftest import sales_entry_payload
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Chromium is not installed")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser.new_page()
-        browser.close()
+def page(chromium):
+    page = chromium.new_page()
+    yield page
+    page.close()
 
 
 def test_a_person_writes_off_the_rest_and_the_receivable_is_matched(sandbox, nl_api, page):

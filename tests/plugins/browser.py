@@ -1,0 +1,87 @@
+"""Headless Chromium for the browser tests, found on the machine, never downloaded.
+
+Looked for in order: the file named by CHROMIUM_PATH, `chromium` on the PATH, the browser
+Playwright installed for itself. Without any, the browser tests skip with one line saying how to
+run them; under CI=true they fail instead, because CI must run them.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+HOW_TO_RUN = (
+    "they need Chromium: apt-get install chromium, or set CHROMIUM_PATH to a Chromium executable"
+)
+
+
+def executable(path: str | None) -> str | None:
+    if path and Path(path).is_file() and os.access(path, os.X_OK):
+        return path
+    return None
+
+
+def playwright_chromium() -> str | None:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    with sync_playwright() as playwright:
+        return executable(playwright.chromium.executable_path)
+
+
+def chromium_find() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        # A path that was asked for and is not there is not silently replaced by another browser.
+        return executable(configured)
+    return executable(shutil.which("chromium")) or playwright_chromium()
+
+
+BROWSER_SKIPPED = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Chromium (and outside CI), leave the browser tests out and say so once."""
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_tests or os.environ.get("CI") or chromium_find():
+        return
+    items[:] = [item for item in items if not item.get_closest_marker("browser")]
+    config.hook.pytest_deselected(items=browser_tests)
+    config.stash[BROWSER_SKIPPED] = f"SKIPPED {len(browser_tests)} browser tests, {HOW_TO_RUN}"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if BROWSER_SKIPPED in config.stash:
+        terminalreporter.write_line(config.stash[BROWSER_SKIPPED], yellow=True)
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    path = chromium_find()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI runs the browser tests, and {HOW_TO_RUN}")
+        pytest.skip(f"browser test: {HOW_TO_RUN}")
+    return path
+
+
+@pytest.fixture
+def chromium(chromium_executable):
+    """A headless Chromium driven by Playwright's sync API."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
