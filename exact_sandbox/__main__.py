@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -43,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--seed", type=int, default=int(env("SANDBOX_SEED")) if env("SANDBOX_SEED") else None
     )
+    serve.add_argument(
+        "--control-token",
+        default=env("SANDBOX_CONTROL_TOKEN", ""),
+        help="token the /_sandbox/ control calls must carry (default: a new one, printed)",
+    )
     for command in (serve, commands.add_parser("reset", help="wipe and reseed the database")):
         command.add_argument(
             "--db", default="", help="SQLite file (default var/exact_sandbox.sqlite3)"
@@ -77,6 +83,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.reset or not SandboxUser.objects.exists():
         sandbox_reset()
+    runtime.control_token = args.control_token or secrets.token_urlsafe(24)
+    print(f"Control token (X-Sandbox-Token for /_sandbox/): {runtime.control_token}", flush=True)
     runtime.configure_start(
         limits=Limits(
             minutely=args.minutely,

@@ -1,10 +1,14 @@
-"""The REST endpoints under /api/v1/: OData reads, Exact's writes, tokens, scopes and limits."""
+"""The REST endpoints under /api/v1/: OData reads, Exact's writes, tokens, scopes and limits.
+
+Which endpoints exist, their fields, keys, read-only and mandatory marks come from
+``reference.py``; the answers' shapes from ``shapes.py``.
+"""
 
 import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -13,174 +17,39 @@ from django.views.decorators.csrf import csrf_exempt
 
 from exact_sandbox import bookkeeping, transactions
 from exact_sandbox import models as m
+from exact_sandbox import reference as ref
+from exact_sandbox import rows as r
 from exact_sandbox.bookkeeping import ExactRuleError
 from exact_sandbox.limits import call_budget_spend, error_block_active, error_record
 from exact_sandbox.oauth import bearer_grant
-from exact_sandbox.odata import ODataError, filter_parse, orderby_apply
+from exact_sandbox.odata import ODataError, filter_names, filter_parse, orderby_apply
 from exact_sandbox.responses import exact_error, exact_json
+from exact_sandbox.shapes import (
+    Renderer,
+    Selection,
+    atom_entry,
+    atom_feed,
+    body_check,
+    selection_parse,
+)
 
 MAX_URL_LENGTH = 6000
 PAGE_SIZE = 60
 BULK_PAGE_SIZE = 1000
 Row = dict[str, Any]
 
-
-def _vat_code(code: str) -> str:
-    """Exact pads VAT codes to three characters."""
-    return code.ljust(3)
-
-
-def _division_row(division: m.Division) -> Row:
-    return {
-        "Code": division.code,
-        "Description": division.description,
-        "Status": 1,
-        "Country": division.site.upper(),
-        "Currency": "EUR",
-        "CustomerName": division.description,
-    }
+# Kept for callers that read rows directly (control.state, the person UI).
+account_row = r.account_row
+receivable_row = r.receivable_row
+document_row = r.document_row
+document_attachment_row = r.document_attachment_row
 
 
-def account_row(a: m.Account) -> Row:
-    return {
-        "ID": a.id,
-        "Code": a.code,
-        "Name": a.name,
-        "Status": a.status,
-        "IsSupplier": a.is_supplier,
-        "Email": a.email,
-        "VATNumber": a.vat_number,
-        "ChamberOfCommerce": a.chamber_of_commerce,
-        "AddressLine1": a.address_line1,
-        "AddressLine2": a.address_line2,
-        "AddressLine3": a.address_line3,
-        "Postcode": a.postcode,
-        "City": a.city,
-        "Country": a.country,
-        "GLAR": a.glar,
-        "Division": a.division,
-        "Created": a.created,
-        "Modified": a.modified,
-    }
-
-
-def sales_entry_line_row(line: m.SalesEntryLine) -> Row:
-    return {
-        "ID": line.id,
-        "EntryID": line.entry_id,
-        "LineNumber": line.line_number,
-        "GLAccount": line.gl_account_id,
-        "GLAccountCode": line.gl_account.code,
-        "AmountFC": line.amount_fc,
-        "AmountDC": line.amount_fc,
-        "VATCode": _vat_code(line.vat_code),
-        "VATAmountFC": line.vat_amount_fc,
-        "VATAmountDC": line.vat_amount_fc,
-        "CostCenter": line.cost_center or None,
-        "Project": line.project,
-        "Description": line.description,
-        "Quantity": line.quantity,
-        "Division": line.entry.division,
-    }
-
-
-def sales_entry_row(e: m.SalesEntry, *, with_lines: bool = True) -> Row:
-    row = {
-        "EntryID": e.id,
-        "EntryNumber": e.entry_number,
-        "InvoiceNumber": e.entry_number,
-        "Journal": e.journal,
-        "Customer": e.customer_id,
-        "CustomerName": e.customer.name,
-        "EntryDate": e.entry_date,
-        "DueDate": e.due_date,
-        "YourRef": e.your_ref,
-        "Description": e.description,
-        "ReportingYear": e.reporting_year,
-        "ReportingPeriod": e.reporting_period,
-        "Document": e.document_id,
-        "Type": e.type,
-        "PaymentCondition": e.payment_condition,
-        "AmountDC": e.amount_dc,
-        "AmountFC": e.amount_dc,
-        "VATAmountDC": e.vat_amount_dc,
-        "VATAmountFC": e.vat_amount_dc,
-        "Currency": "EUR",
-        "Status": e.status,
-        "Division": e.division,
-        "Created": e.created,
-        "Modified": e.modified,
-        "SalesEntryLines": {"results": []},
-    }
-    # Unsaved instances (used to list the fields) have no lines to query.
-    if with_lines and not e._state.adding:
-        row["SalesEntryLines"]["results"] = [sales_entry_line_row(line) for line in e.lines.all()]
+def sales_entry_row(entry: m.SalesEntry) -> Row:
+    """A sales entry with its lines, for the control endpoint's state (not an API answer)."""
+    row = r.sales_entry_row(entry)
+    row["SalesEntryLines"] = [r.sales_entry_line_row(line) for line in entry.lines.all()]
     return row
-
-
-def sales_entry_lines_attach(rows: list[Row]) -> None:
-    """Fill in the lines of one page of entries only, so filtering many entries stays cheap."""
-    lines = m.SalesEntryLine.objects.filter(
-        entry_id__in=[row["EntryID"] for row in rows]
-    ).select_related("entry", "gl_account")
-    by_entry: dict[uuid.UUID, list[Row]] = {}
-    for line in lines:
-        by_entry.setdefault(line.entry_id, []).append(sales_entry_line_row(line))
-    for row in rows:
-        row["SalesEntryLines"] = {"results": by_entry.get(row["EntryID"], [])}
-
-
-def receivable_row(r: m.Receivable) -> Row:
-    e = r.entry
-    return {
-        "ID": r.id,
-        "Account": e.customer_id,
-        "AccountCode": e.customer.code,
-        "AccountName": e.customer.name,
-        "AmountDC": r.amount_dc,
-        "AmountFC": r.amount_dc,
-        "TransactionAmountDC": e.amount_dc,
-        "Currency": "EUR",
-        "Description": e.description,
-        "DueDate": e.due_date,
-        "EndDate": r.last_payment_date if r.is_fully_paid else None,
-        "EntryDate": e.entry_date,
-        "EntryNumber": e.entry_number,
-        "InvoiceNumber": e.entry_number,
-        "InvoiceDate": e.entry_date,
-        "IsFullyPaid": r.is_fully_paid,
-        "JournalCode": e.journal,
-        "LastPaymentDate": r.last_payment_date,
-        "Status": r.status,
-        "TransactionEntryID": e.id,
-        "TransactionType": e.type,
-        "YourRef": e.your_ref,
-        "Division": r.division,
-        "Created": r.created,
-        "Modified": r.modified,
-    }
-
-
-def _receivables_list_row(r: m.Receivable) -> Row:
-    e = r.entry
-    return {
-        "Id": r.id,
-        "HID": e.entry_number,
-        "AccountId": e.customer_id,
-        "AccountCode": e.customer.code,
-        "AccountName": e.customer.name,
-        "Amount": r.open_dc,
-        "CurrencyCode": "EUR",
-        "Description": e.description,
-        "DueDate": e.due_date,
-        "EntryNumber": e.entry_number,
-        "InvoiceDate": e.entry_date,
-        "InvoiceNumber": e.entry_number,
-        "JournalCode": e.journal,
-        "JournalDescription": "Verkoopboek",
-        "YourRef": e.your_ref,
-        "Modified": r.modified,
-    }
 
 
 def division_receivables(division: int):
@@ -189,337 +58,378 @@ def division_receivables(division: int):
 
 @dataclass
 class Resource:
-    """One Exact endpoint: how its rows are read and which writes Exact allows on it."""
+    """One endpoint of the reference (reference.ENDPOINTS): how its rows are read and written."""
 
-    name: str
-    key: str
+    endpoint: ref.Endpoint
     rows: Callable[[int], Iterable[Row]]
-    fields: set[str] = field(default_factory=set)
     model: type | None = None
     create: Callable[..., Any] | None = None
     update: Callable[..., Any] | None = None
     delete: Callable[..., Any] | None = None
     to_row: Callable[[Any], Row] | None = None
-    bulk: bool = False
-    # Exact's regular endpoints answer 60 rows a page; bulk and the read/ report lists 1,000.
-    page_size: int = PAGE_SIZE
-    filter_required: bool = False
-    page_complete: Callable[[list[Row]], None] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.endpoint.path
+
+    @property
+    def entity(self) -> ref.Entity:
+        return self.endpoint.entity
+
+    @property
+    def kind(self) -> str:
+        return self.endpoint.kind
+
+    @property
+    def filter_fields(self) -> tuple[str, ...]:
+        return self.endpoint.filter_fields
+
+    @property
+    def page_size(self) -> int:
+        return PAGE_SIZE if self.kind == "regular" else BULK_PAGE_SIZE
+
+    @property
+    def key(self) -> str:
+        return self.entity.key
 
 
 def _simple(model: type, to_row: Callable[[Any], Row]) -> Callable[[int], Iterable[Row]]:
     return lambda division: (to_row(obj) for obj in model.objects.filter(division=division))
 
 
-def _glaccount_row(g: m.GLAccount) -> Row:
-    return {
-        "ID": g.id,
-        "Code": g.code,
-        "Description": g.description,
-        "Type": g.type,
-        "BalanceType": g.balance_type,
-        "IsBlocked": g.is_blocked,
-        "Division": g.division,
-        "Modified": g.modified,
-    }
+def _sales_entries(division: int) -> Iterable[Row]:
+    entries = m.SalesEntry.objects.filter(division=division).select_related("customer")
+    return (r.sales_entry_row(e) for e in entries)
 
 
-def _journal_row(j: m.Journal) -> Row:
-    return {
-        "ID": j.id,
-        "Code": j.code,
-        "Description": j.description,
-        "Type": j.type,
-        "Division": j.division,
-        "Modified": j.modified,
-    }
+def _sales_entry_lines(division: int) -> Iterable[Row]:
+    lines = m.SalesEntryLine.objects.filter(entry__division=division).select_related(
+        "entry", "gl_account"
+    )
+    return (r.sales_entry_line_row(line) for line in lines)
 
 
-def _vatcode_row(v: m.VATCode) -> Row:
-    return {
-        "ID": v.id,
-        "Code": _vat_code(v.code),
-        "Description": v.description,
-        "Type": v.type,
-        "Percentage": v.percentage,
-        "IsBlocked": v.is_blocked,
-        "Division": v.division,
-        "Modified": v.modified,
-    }
+def _receivables(division: int) -> Iterable[Row]:
+    return (r.receivable_row(item) for item in division_receivables(division))
 
 
-def _costcenter_row(c: m.CostCenter) -> Row:
-    return {
-        "ID": c.id,
-        "Code": c.code,
-        "Description": c.description,
-        "Active": c.active,
-        "Division": c.division,
-        "Modified": c.modified,
-    }
-
-
-def _project_row(p: m.Project) -> Row:
-    return {
-        "ID": p.id,
-        "Code": p.code,
-        "Description": p.description,
-        "Type": p.type,
-        "Account": p.account,
-        "Division": p.division,
-        "Modified": p.modified,
-    }
-
-
-def document_row(d: m.Document) -> Row:
-    return {
-        "ID": d.id,
-        "Subject": d.subject,
-        "Type": d.type,
-        "Account": d.account,
-        "Division": d.division,
-        "Created": d.created,
-        "Modified": d.modified,
-    }
-
-
-def document_attachment_row(a: m.DocumentAttachment) -> Row:
-    return {
-        "ID": a.id,
-        "Document": a.document_id,
-        "FileName": a.file_name,
-        "FileSize": len(a.content),
-        "AttachmentUrl": f"/divisions/{a.division}/attachments/{a.id}/",
-        "Division": a.division,
-        "Created": a.created,
-        "Modified": a.modified,
-    }
-
-
-def _fields(to_row: Callable[[Any], Row], sample: Any) -> set[str]:
-    return set(to_row(sample))
+def _outstanding(division: int) -> Iterable[Row]:
+    return (
+        r.receivables_list_row(item) for item in division_receivables(division) if item.open_dc != 0
+    )
 
 
 def _resources() -> dict[str, Resource]:
-    fake_entry = m.SalesEntry(customer=m.Account())
-    fake_line = m.SalesEntryLine(entry=fake_entry, gl_account=m.GLAccount())
-    receivable = m.Receivable(entry=fake_entry, amount_dc=0)
+    account = dict(
+        model=m.Account,
+        create=bookkeeping.account_create,
+        update=lambda obj, data: bookkeeping.account_update(account=obj, data=data),
+        delete=lambda obj: bookkeeping.account_delete(account=obj),
+        to_row=r.account_row,
+    )
+    documents = dict(model=m.Document, create=bookkeeping.document_create, to_row=r.document_row)
+    attachments = dict(
+        model=m.DocumentAttachment,
+        create=bookkeeping.document_attachment_create,
+        to_row=r.document_attachment_row,
+    )
+    spec = ref.ENDPOINTS
     table = [
+        Resource(spec["system/Divisions"], lambda division: ()),
         Resource(
-            "system/Divisions",
-            "Code",
-            lambda division: (),
-            fields=_fields(_division_row, m.Division()),
+            spec["crm/Accounts"],
+            _simple(m.Account, r.account_row),
+            **account,
         ),
+        Resource(spec["bulk/CRM/Accounts"], _simple(m.Account, r.account_row)),
+        Resource(spec["sync/CRM/Accounts"], _simple(m.Account, r.account_row)),
         Resource(
-            "crm/Accounts",
-            "ID",
-            _simple(m.Account, account_row),
-            fields=_fields(account_row, m.Account()),
-            model=m.Account,
-            create=bookkeeping.account_create,
-            update=lambda obj, data: bookkeeping.account_update(account=obj, data=data),
-            delete=lambda obj: bookkeeping.account_delete(account=obj),
-            to_row=account_row,
-            filter_required=True,
-        ),
-        Resource(
-            "salesentry/SalesEntries",
-            "EntryID",
-            lambda division: (
-                sales_entry_row(e, with_lines=False)
-                for e in m.SalesEntry.objects.filter(division=division).select_related("customer")
-            ),
-            fields=_fields(sales_entry_row, fake_entry),
+            spec["salesentry/SalesEntries"],
+            _sales_entries,
             model=m.SalesEntry,
             create=bookkeeping.sales_entry_create,
             update=lambda obj, data: bookkeeping.sales_entry_update(entry=obj, data=data),
             delete=lambda obj: bookkeeping.sales_entry_delete(entry=obj),
-            to_row=sales_entry_row,
-            page_complete=sales_entry_lines_attach,
+            to_row=r.sales_entry_row,
         ),
         Resource(
-            "salesentry/SalesEntryLines",
-            "ID",
-            lambda division: (
-                sales_entry_line_row(line)
-                for line in m.SalesEntryLine.objects.filter(
-                    entry__division=division
-                ).select_related("entry", "gl_account")
-            ),
-            fields=_fields(sales_entry_line_row, fake_line),
+            spec["salesentry/SalesEntryLines"],
+            _sales_entry_lines,
+            model=m.SalesEntryLine,
+            to_row=r.sales_entry_line_row,
         ),
         Resource(
-            "financial/GLAccounts",
-            "ID",
-            _simple(m.GLAccount, _glaccount_row),
-            fields=_fields(_glaccount_row, m.GLAccount()),
+            spec["financial/GLAccounts"],
+            _simple(m.GLAccount, r.glaccount_row),
+            model=m.GLAccount,
+            to_row=r.glaccount_row,
+        ),
+        Resource(spec["bulk/Financial/GLAccounts"], _simple(m.GLAccount, r.glaccount_row)),
+        Resource(
+            spec["financial/Journals"],
+            _simple(m.Journal, r.journal_row),
+            model=m.Journal,
+            to_row=r.journal_row,
         ),
         Resource(
-            "financial/Journals",
-            "ID",
-            _simple(m.Journal, _journal_row),
-            fields=_fields(_journal_row, m.Journal()),
+            spec["vat/VATCodes"],
+            _simple(m.VATCode, r.vatcode_row),
+            model=m.VATCode,
+            to_row=r.vatcode_row,
         ),
         Resource(
-            "vat/VATCodes",
-            "ID",
-            _simple(m.VATCode, _vatcode_row),
-            fields=_fields(_vatcode_row, m.VATCode(code="")),
-        ),
-        Resource(
-            "hrm/Costcenters",
-            "ID",
-            _simple(m.CostCenter, _costcenter_row),
-            fields=_fields(_costcenter_row, m.CostCenter()),
+            spec["hrm/Costcenters"],
+            _simple(m.CostCenter, r.costcenter_row),
             model=m.CostCenter,
             create=bookkeeping.cost_center_create,
-            to_row=_costcenter_row,
+            to_row=r.costcenter_row,
         ),
         Resource(
-            "project/Projects",
-            "ID",
-            _simple(m.Project, _project_row),
-            fields=_fields(_project_row, m.Project()),
+            spec["project/Projects"],
+            _simple(m.Project, r.project_row),
             model=m.Project,
             create=bookkeeping.project_create,
-            to_row=_project_row,
+            to_row=r.project_row,
+        ),
+        Resource(spec["documents/Documents"], _simple(m.Document, r.document_row), **documents),
+        Resource(spec["bulk/Documents/Documents"], _simple(m.Document, r.document_row)),
+        Resource(
+            spec["documents/DocumentAttachments"],
+            _simple(m.DocumentAttachment, r.document_attachment_row),
+            **attachments,
         ),
         Resource(
-            "documents/Documents",
-            "ID",
-            _simple(m.Document, document_row),
-            fields=_fields(document_row, m.Document()),
-            model=m.Document,
-            create=bookkeeping.document_create,
-            to_row=document_row,
+            spec["bulk/Documents/DocumentAttachments"],
+            _simple(m.DocumentAttachment, r.document_attachment_row),
         ),
         Resource(
-            "documents/DocumentAttachments",
-            "ID",
-            _simple(m.DocumentAttachment, document_attachment_row),
-            fields=_fields(document_attachment_row, m.DocumentAttachment(content=b"")),
-            model=m.DocumentAttachment,
-            create=bookkeeping.document_attachment_create,
-            to_row=document_attachment_row,
+            spec["cashflow/Receivables"],
+            _receivables,
+            model=m.Receivable,
+            to_row=r.receivable_row,
         ),
-        Resource(
-            "cashflow/Receivables",
-            "ID",
-            lambda division: (receivable_row(r) for r in division_receivables(division)),
-            fields=_fields(receivable_row, receivable),
-        ),
-        Resource(
-            "bulk/Cashflow/Receivables",
-            "ID",
-            lambda division: (receivable_row(r) for r in division_receivables(division)),
-            fields=_fields(receivable_row, receivable),
-            bulk=True,
-            page_size=BULK_PAGE_SIZE,
-        ),
-        Resource(
-            "read/financial/ReceivablesList",
-            "Id",
-            lambda division: (
-                _receivables_list_row(r) for r in division_receivables(division) if r.open_dc != 0
-            ),
-            fields=_fields(_receivables_list_row, receivable),
-            page_size=BULK_PAGE_SIZE,
-        ),
+        Resource(spec["bulk/Cashflow/Receivables"], _receivables),
+        Resource(spec["sync/Cashflow/Receivables"], _receivables),
+        Resource(spec["read/financial/ReceivablesList"], _outstanding),
+        Resource(spec["financialtransaction/TransactionLines"], transactions.division_lines),
+        Resource(spec["bulk/Financial/TransactionLines"], transactions.division_lines),
+        Resource(spec["sync/Financial/TransactionLines"], transactions.division_lines),
     ]
-    line_fields = set(transactions.sample_row())
-    for name, key, page_size, bulk in [
-        ("financialtransaction/TransactionLines", "ID", PAGE_SIZE, False),
-        ("bulk/Financial/TransactionLines", "ID", BULK_PAGE_SIZE, True),
-        ("sync/Financial/TransactionLines", "Timestamp", BULK_PAGE_SIZE, False),
-    ]:
-        table.append(
-            Resource(
-                name,
-                key,
-                transactions.division_lines,
-                fields=line_fields,
-                bulk=bulk,
-                page_size=page_size,
+    for resource in table:
+        writes = [
+            method
+            for method, handler in (
+                ("POST", resource.create),
+                ("PUT", resource.update),
+                ("DELETE", resource.delete),
             )
-        )
+            if handler
+        ]
+        assert ("GET", *writes) == resource.endpoint.methods, resource.name
+    assert {resource.name for resource in table} == set(ref.ENDPOINTS)
     resources = {resource.name.lower(): resource for resource in table}
     resources["hrm/divisions"] = resources["system/divisions"]
     return resources
 
 
 RESOURCES = _resources()
-RESOURCE_PATH = re.compile(r"^(?P<name>[A-Za-z/]+?)(?:\(guid'(?P<key>[^']*)'\))?$")
+# The resource that answers an entity's records, for __metadata uris and deferred links.
+ENTITY_PATHS = {
+    resource.entity.name: resource.name
+    for resource in reversed(list(RESOURCES.values()))
+    if resource.kind in ("regular", "report")
+}
+RESOURCE_PATH = re.compile(
+    r"^(?P<name>[A-Za-z/]+)"
+    r"(?:\((?P<key>guid'[^']*'|-?\d+L?|'[^']*')\))?"
+    r"(?:/(?P<tail>\$count|[A-Za-z_0-9]+))?$"
+)
 
 
-def _user_divisions_rows(grant: m.Grant) -> list[Row]:
-    divisions = m.Division.objects.filter(code__in=grant.divisions)
-    return [_division_row(division) for division in divisions]
+def _key_value(text: str, entity: ref.Entity) -> Any:
+    kind = entity.fields[entity.key].type
+    try:
+        if kind == "Edm.Guid":
+            if not text.startswith("guid'"):
+                raise ValueError(text)
+            return uuid.UUID(text[5:-1])
+        return int(text.rstrip("L"))
+    except ValueError:
+        raise ODataError(
+            f"Bad Request - Error in query syntax. The key '{text}' is not a valid "
+            f"{kind} for type '{entity.type_name}'."
+        ) from None
 
 
-def _query_rows(request: HttpRequest, resource: Resource, rows: Iterable[Row]) -> HttpResponse:
+def _children(entity: ref.Entity, navigation: str, parents: list[Row]) -> dict[Any, list[Row]]:
+    """The rows of an expanded or deferred navigation, by the parent's key."""
+    if entity.name == "SalesEntry" and navigation == "SalesEntryLines":
+        keys = [row["EntryID"] for row in parents]
+        lines = m.SalesEntryLine.objects.filter(entry_id__in=keys).select_related(
+            "entry", "gl_account"
+        )
+        found: dict[Any, list[Row]] = {}
+        for line in lines:
+            found.setdefault(line.entry_id, []).append(r.sales_entry_line_row(line))
+        return found
+    # Bank accounts, VAT percentages, project budgets, division classes: the sandbox keeps none.
+    return {}
+
+
+def _renderer(request: HttpRequest, division: int) -> Renderer:
+    root = f"{request.scheme}://{request.get_host()}"
+    prefix = request.path.split("/api/v1/")[0]
+    return Renderer(
+        service_root=f"{root}{prefix}/api/v1/{division}/",
+        site_root=root,
+        paths=ENTITY_PATHS,
+        children=_children,
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """Exact's WCF Data Services answer JSON only when asked; otherwise Atom XML."""
+    return "json" in request.META.get("HTTP_ACCEPT", "").lower()
+
+
+def _select_checked(request: HttpRequest, resource: Resource) -> Selection:
     params = request.GET
-    if resource.bulk and not params.get("$select"):
+    if params.get("$select") is not None and resource.kind == "bulk" and not params["$select"]:
         raise ODataError("$select is mandatory for bulk endpoints.")
-    if resource.filter_required and not params.get("$filter"):
-        raise ODataError("This endpoint has mandatory filtering applied")
-    rows = list(rows)
-    if params.get("$filter"):
-        predicate = filter_parse(params["$filter"], fields=resource.fields)
-        rows = [row for row in rows if predicate(row)]
-    key = resource.key
+    if resource.kind == "bulk" and not params.get("$select"):
+        raise ODataError("$select is mandatory for bulk endpoints.")
+    return selection_parse(
+        resource.entity, select=params.get("$select"), expand=params.get("$expand")
+    )
+
+
+def _filter_checked(request: HttpRequest, resource: Resource):
+    text = request.GET.get("$filter")
+    entity = resource.entity
+    if resource.filter_fields:
+        used = set(filter_names(text or ""))
+        if not used & set(resource.filter_fields):
+            raise ODataError(
+                "This endpoint has mandatory filtering applied. A GET request for this endpoint "
+                "must have a $filter parameter with one of the following fields in the url:"
+                + ",".join(resource.filter_fields)
+                + "."
+            )
+    if text is None:
+        return None
+    if not text.strip():
+        raise ODataError("This $filter parameter is not supported for this resource")
+    if resource.kind == "sync":
+        other = sorted(set(filter_names(text)) - {"Timestamp"})
+        if other:
+            raise ODataError(f"Filtering on these fields is not supported: {','.join(other)}")
+    return filter_parse(text, fields=set(entity.properties), type_name=entity.type_name)
+
+
+def _int_option(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if not value.strip().isdigit():
+        raise ODataError(f"Invalid '{name}' query option value '{value}': it must be an integer.")
+    return int(value)
+
+
+def _query(request: HttpRequest, resource: Resource, rows: Iterable[Row], division: int):
+    """Rows after $filter, $orderby, $skiptoken, $skip and $top; with the count before paging."""
+    params = request.GET
+    selection = _select_checked(request, resource)
+    predicate = _filter_checked(request, resource)
+    if params.get("$skip") is not None and resource.kind in ("bulk", "sync"):
+        raise ODataError(
+            "The query option $skip is not supported for this endpoint; page with $skiptoken."
+        )
+    skip, top = _int_option(request, "$skip"), _int_option(request, "$top")
+    inlinecount = params.get("$inlinecount")
+    if inlinecount not in (None, "allpages", "none"):
+        raise ODataError(f"Invalid '$inlinecount' query option value '{inlinecount}'.")
+    rows = [row for row in rows if predicate is None or predicate(row)]
+    entity, key = resource.entity, resource.key
+    order_key = "Timestamp" if resource.kind == "sync" else key
     if params.get("$orderby"):
-        rows = orderby_apply(rows, params["$orderby"], fields=resource.fields)
+        rows = orderby_apply(
+            rows, params["$orderby"], fields=set(entity.properties), type_name=entity.type_name
+        )
     else:
-        rows.sort(key=lambda row: str(row[key]) if isinstance(row[key], uuid.UUID) else row[key])
+        rows.sort(key=lambda row: _sortable(row[order_key]))
+    count = len(rows)
     skiptoken = params.get("$skiptoken")
     if skiptoken:
-        last = re.sub(r"^guid'(.*)'$", r"\1", skiptoken).lower()
-        index = next((n for n, row in enumerate(rows) if str(row[key]).lower() == last), None)
+        last = re.sub(r"^guid'(.*)'$", r"\1", skiptoken).rstrip("L").lower()
+        index = next((n for n, row in enumerate(rows) if str(row[order_key]).lower() == last), None)
         if index is not None:
             rows = rows[index + 1 :]
         elif not params.get("$orderby"):
             # The last row of the previous page is gone: carry on after where it sorted.
-            rows = [row for row in rows if str(row[key]).lower() > last]
+            rows = [row for row in rows if _sortable(row[order_key]) > _sortable(_parse(last))]
         else:
             rows = []
-    top = params.get("$top")
+    if skip:
+        rows = rows[skip:]
     if top is not None:
-        if not top.isdigit():
-            raise ODataError(f"Invalid $top value '{top}'.")
-        rows = rows[: int(top)]
+        rows = rows[:top]
+    return selection, rows, count, top, order_key
+
+
+def _sortable(value: Any) -> Any:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def _parse(text: str) -> Any:
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _list_answer(
+    request: HttpRequest, resource: Resource, rows: Iterable[Row], division: int
+) -> HttpResponse:
+    selection, rows, count, top, order_key = _query(request, resource, rows, division)
     size = resource.page_size
     page, rest = rows[:size], rows[size:]
-    if resource.page_complete:
-        resource.page_complete(page)
-    results = [_select(row, params.get("$select"), resource) for row in page]
-    body: dict[str, Any] = {"results": results}
+    renderer = _renderer(request, division)
+    records = renderer.records(resource.entity, page, selection)
+    next_url = ""
     if rest:
-        body["__next"] = _next_url(request, page[-1][key], top=int(top) - size if top else None)
+        last = page[-1][order_key]
+        next_url = _next_url(request, last, resource, top=top - size if top else None)
+    if not _wants_json(request):
+        feed = atom_feed(
+            records, resource.entity, feed_id=request.build_absolute_uri(), next_url=next_url
+        )
+        return _atom(feed, "feed")
+    body: dict[str, Any] = {"results": records}
+    if request.GET.get("$inlinecount") == "allpages":
+        body["__count"] = str(count)
+    if next_url:
+        body["__next"] = next_url
     return exact_json({"d": body})
 
 
-def _select(row: Row, select: str | None, resource: Resource) -> Row:
-    if not select or select.strip() == "*":
-        return row
-    names = [name.strip() for name in select.split(",") if name.strip()]
-    for name in names:
-        if name not in resource.fields:
-            raise ODataError(f"Could not find a property named '{name}'.")
-    return {name: row.get(name) for name in names}
+def _atom(text: str, kind: str) -> HttpResponse:
+    return HttpResponse(text, content_type=f"application/atom+xml;type={kind};charset=utf-8")
 
 
-def _next_url(request: HttpRequest, last_key: Any, *, top: int | None) -> str:
+def _next_url(request: HttpRequest, last_key: Any, resource: Resource, *, top: int | None) -> str:
     params = {name: value for name, value in request.GET.items() if name != "$skiptoken"}
+    params.pop("$skip", None)
     if top is not None:
         params["$top"] = str(top)
-    token = f"guid'{last_key}'" if isinstance(last_key, uuid.UUID) else str(last_key)
+    if isinstance(last_key, uuid.UUID):
+        token = f"guid'{last_key}'"
+    elif resource.kind == "sync" or resource.entity.fields[resource.key].type == "Edm.Int64":
+        token = f"{last_key}L"
+    else:
+        token = str(last_key)
     params["$skiptoken"] = token
     query = urlencode(params, quote_via=quote, safe="$',()")
     return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
 
 
-def _body(request: HttpRequest) -> dict:
+def _body(request: HttpRequest, entity: ref.Entity) -> dict:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as error:
@@ -528,36 +438,75 @@ def _body(request: HttpRequest) -> dict:
         ) from error
     if not isinstance(data, dict):
         raise ODataError("Error processing request stream. JSON text specified is not valid.")
+    body_check(entity, data)
     return data
 
 
+def _record_answer(
+    request: HttpRequest, resource: Resource, row: Row, division: int, *, status: int = 200
+) -> HttpResponse:
+    selection = _select_checked(request, resource) if status == 200 else Selection()
+    record = _renderer(request, division).records(resource.entity, [row], selection)[0]
+    if status == 200 and not _wants_json(request):
+        return _atom(atom_entry(record, resource.entity), "entry")
+    return exact_json({"d": record}, status=status)
+
+
 def _handle(
-    request: HttpRequest, grant: m.Grant, division: int, resource: Resource, key: str | None
+    request: HttpRequest, grant: m.Grant, division: int, resource: Resource, match
 ) -> HttpResponse:
     method = request.method
+    entity = resource.entity
+    key_text, tail = match.group("key"), match.group("tail")
     if resource.name == "system/Divisions":
-        if method != "GET":
-            return exact_error(405, "Method not allowed")
-        return _query_rows(request, resource, _user_divisions_rows(grant))
-    obj = None
-    if key is not None:
-        if resource.model is None:
-            return exact_error(404, "Not found")
-        try:
-            obj = resource.model.objects.filter(division=division, pk=uuid.UUID(key)).first()
-        except ValueError:
-            raise ODataError(f"Unrecognized 'Edm.Guid' literal 'guid'{key}''.") from None
-        if obj is None:
-            return exact_error(404, "Not found")
+        rows = [r.division_row(d) for d in m.Division.objects.filter(code__in=grant.divisions)]
+    else:
+        rows = None
+    if key_text is None:
+        if tail == "$count":
+            if method != "GET":
+                return exact_error(405, "Method not allowed")
+            _, counted, *_ = _query(request, resource, rows or resource.rows(division), division)
+            return HttpResponse(str(len(counted)), content_type="text/plain;charset=utf-8")
+        if tail:
+            return exact_error(404, f"Resource not found for the segment '{tail}'.")
+        if method == "GET":
+            return _list_answer(request, resource, rows or resource.rows(division), division)
+        if method == "POST" and resource.create:
+            created = resource.create(division=division, data=_body(request, entity))
+            return _record_answer(request, resource, resource.to_row(created), division, status=201)
+        return exact_error(405, "Method not allowed")
+    key = _key_value(key_text, entity)
+    if rows is not None:
+        found = next((row for row in rows if row[entity.key] == key), None)
+        obj = None
+    elif resource.model is not None and resource.kind == "regular":
+        obj = resource.model.objects.filter(pk=key).first()
+        if obj is not None and getattr(obj, "division", None) not in (None, division):
+            obj = None
+        if obj is None and resource.model is m.SalesEntryLine:
+            obj = m.SalesEntryLine.objects.filter(pk=key, entry__division=division).first()
+        found = resource.to_row(obj) if obj is not None else None
+    else:
+        found = next((row for row in resource.rows(division) if row[entity.key] == key), None)
+        obj = None
+    if found is None:
+        return exact_error(404, "Not found")
+    if tail:
+        spec = entity.fields.get(tail)
+        if tail == "$count" or spec is None or not spec.nav:
+            return exact_error(404, f"Resource not found for the segment '{tail}'.")
+        target = ref.ENTITIES.get(spec.nav)
+        children = _children(entity, tail, [found]).get(key, [])
+        if target is None:
+            return exact_json({"d": {"results": []}})
+        path = ENTITY_PATHS.get(target.name, tail)
+        child = Resource(ref.Endpoint(path, target), lambda division: children)
+        return _list_answer(request, child, children, division)
     if method == "GET":
-        if obj is not None:
-            return exact_json({"d": resource.to_row(obj)})
-        return _query_rows(request, resource, resource.rows(division))
-    if method == "POST" and obj is None and resource.create:
-        created = resource.create(division=division, data=_body(request))
-        return exact_json({"d": resource.to_row(created)}, status=201)
+        return _record_answer(request, resource, found, division)
     if method == "PUT" and obj is not None and resource.update:
-        resource.update(obj, _body(request))
+        resource.update(obj, _body(request, entity))
         return HttpResponse(status=204)
     if method == "DELETE" and obj is not None and resource.delete:
         resource.delete(obj)
@@ -671,7 +620,7 @@ def endpoint(request: HttpRequest, site: str, division: str, path: str) -> HttpR
             return exact_error(403, "Forbidden")
         if resource is None:
             return exact_error(404, f"Resource not found for the segment '{path}'.")
-        return _handle(request, grant, code, resource, match.group("key"))
+        return _handle(request, grant, code, resource, match)
 
     return _answer(
         request,

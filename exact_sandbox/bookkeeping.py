@@ -492,7 +492,9 @@ def document_attachment_create(*, division: int, data: dict) -> m.DocumentAttach
         errors.append("Verplicht: Bijlage")
     else:
         try:
-            content = base64.b64decode(str(data["Attachment"]), validate=True)
+            # Clients for the real Exact send MIME-style base64, with line breaks: Exact takes it.
+            text = "".join(str(data["Attachment"]).split())
+            content = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
             errors.append("Ongeldig: Bijlage")
         if len(content) > MAX_ATTACHMENT_BYTES:

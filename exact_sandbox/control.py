@@ -1,5 +1,10 @@
-"""The control endpoint under /_sandbox/ for tests, demos and benchmarks (loopback only, JSON)."""
+"""The control endpoint under /_sandbox/ for tests, demos and benchmarks.
 
+Loopback callers only, JSON, and every call carries the token printed at start-up in the
+``X-Sandbox-Token`` header.
+"""
+
+import hmac
 import ipaddress
 import json
 from collections.abc import Callable
@@ -26,6 +31,14 @@ def _loopback_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if not loopback:
             return JsonResponse(
                 {"error": "the control endpoint answers loopback callers only"}, status=403
+            )
+        given = request.META.get("HTTP_X_SANDBOX_TOKEN", "")
+        if not runtime.control_token or not hmac.compare_digest(
+            given.encode(), runtime.control_token.encode()
+        ):
+            return JsonResponse(
+                {"error": "the control endpoint needs the X-Sandbox-Token printed at start"},
+                status=401,
             )
         if request.method not in view.methods:
             return JsonResponse({"error": "method not allowed"}, status=405)

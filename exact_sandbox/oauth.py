@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from exact_sandbox import models as m
@@ -22,8 +23,8 @@ CODE_LIFETIME = timedelta(minutes=3)
 ACCESS_LIFETIME = timedelta(seconds=600)
 REFRESH_NOT_BEFORE = timedelta(seconds=570)
 REFRESH_UNUSED_LIFETIME = timedelta(days=30)
-# Tests and local demos run the callback on a random loopback port.
-LOOPBACK_REDIRECT = re.compile(r"^http://(127\.0\.0\.1|localhost):\d+/")
+# Tests and local demos run the callback on a random loopback port, over http or https.
+LOOPBACK_REDIRECT = re.compile(r"^https?://(127\.0\.0\.1|localhost):\d+/")
 
 
 def token_hash(token: str) -> str:
@@ -142,6 +143,7 @@ def _tokens_issue(grant: m.Grant) -> JsonResponse:
     return response
 
 
+@csrf_exempt
 @require_POST
 def token(request: HttpRequest, site: str) -> HttpResponse:
     client_id, secret = _client_credentials(request)

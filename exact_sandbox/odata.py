@@ -89,10 +89,12 @@ Predicate = Callable[[Row], Any]
 
 
 class _Parser:
-    def __init__(self, text: str, fields: set[str]) -> None:
+    def __init__(self, text: str, fields: set[str], type_name: str) -> None:
+        self.text = text
         self.tokens = _tokens(text)
         self.position = 0
         self.fields = fields
+        self.type_name = type_name
 
     def peek(self) -> tuple[str, Any] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -154,7 +156,7 @@ class _Parser:
             if self.peek() == ("(", None):
                 return self.function(value)
             if value not in self.fields:
-                raise ODataError(f"Could not find a property named '{value}'.")
+                raise no_property(value, self.type_name, max(self.text.find(value), 0))
             return lambda row: row.get(value)
         raise ODataError("Syntax error in the filter expression.")
 
@@ -210,16 +212,33 @@ def compare(left: Any, op: str, right: Any) -> bool:
         raise ODataError("Operator types do not match in the filter expression.") from error
 
 
-def filter_parse(text: str, *, fields: set[str]) -> Predicate:
+def no_property(name: str, type_name: str, position: int) -> ODataError:
+    """What Exact's WCF Data Services answer for a name the entity does not have."""
+    return ODataError(f"No property '{name}' exists in type '{type_name}' at position {position}.")
+
+
+def filter_parse(text: str, *, fields: set[str], type_name: str = "") -> Predicate:
     """Turn a $filter into a predicate over rows keyed by Exact's field names."""
-    return _Parser(text, fields).parse()
+    return _Parser(text, fields, type_name).parse()
 
 
-def orderby_apply(rows: list[Row], text: str, *, fields: set[str]) -> list[Row]:
+def filter_names(text: str) -> list[str]:
+    """The property names a $filter uses (functions and operators left out)."""
+    tokens = _tokens(text) if text.strip() else []
+    return [
+        value
+        for n, (kind, value) in enumerate(tokens)
+        if kind == "name" and (n + 1 >= len(tokens) or tokens[n + 1] != ("(", None))
+    ]
+
+
+def orderby_apply(
+    rows: list[Row], text: str, *, fields: set[str], type_name: str = ""
+) -> list[Row]:
     for part in reversed([p.strip() for p in text.split(",") if p.strip()]):
         name, _, direction = part.partition(" ")
         if name not in fields:
-            raise ODataError(f"Could not find a property named '{name}'.")
+            raise no_property(name, type_name, max(text.find(name), 0))
         descending = direction.strip().lower() == "desc"
         rows = sorted(
             rows,

@@ -40,6 +40,8 @@ class Runtime:
         self.limits = Limits()
         self.faults = Faults()
         self.rng = random.Random()
+        # Required on /_sandbox/ calls (X-Sandbox-Token); set at start-up, printed by `serve`.
+        self.control_token = ""
         self.clear()
 
     def configure_start(self, *, limits: Limits, faults: Faults) -> None:

@@ -5,6 +5,7 @@ connection or a time-out, and a naive retry books the invoice twice. Django's ow
 answer, so the sandbox serves itself.
 """
 
+import io
 import socket
 import ssl
 import struct
@@ -61,6 +62,7 @@ class _DroppingServerHandler(ServerHandler):
         if not drop:
             return super().finish_response()
         mode, hold_seconds = drop
+        self.request_handler.close_connection = True
         if hasattr(self.result, "close"):
             self.result.close()
         if mode == "timeout":
@@ -83,16 +85,43 @@ class _RequestHandler(WSGIRequestHandler):
             environ["HTTPS"] = "on"
         return environ
 
+    # HTTP/1.1 with keep-alive, as Exact's servers: a client reuses its connection.
+    protocol_version = "HTTP/1.1"
+    # An idle kept-alive connection is closed after this many seconds.
+    timeout = 120
+
     def handle(self):
+        self.close_connection = True
+        try:
+            self.handle_one_request()
+            while not self.close_connection:
+                self.handle_one_request()
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+
+    def handle_one_request(self):
         self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
         if len(self.raw_requestline) > 65536:
             self.send_error(414)
+            self.close_connection = True
             return
         if not self.parse_request():
             return
+        body = self.rfile
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            # Bodies are read by length; a chunked one ends the connection after this answer.
+            self.close_connection = True
+        else:
+            # Read the whole body now, so an answer that ignores it leaves the stream aligned.
+            length = int(self.headers.get("Content-Length") or 0)
+            body = io.BytesIO(self.rfile.read(length) if length else b"")
         handler = _DroppingServerHandler(
-            self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
+            body, self.wfile, self.get_stderr(), self.get_environ(), multithread=True
         )
+        handler.http_version = "1.1"
         handler.request_handler = self
         handler.run(self.server.get_app())
 

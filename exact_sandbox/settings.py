@@ -12,7 +12,12 @@ DEBUG = os.environ.get("SANDBOX_DEBUG", "").lower() in {"1", "true", "yes"}
 ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = ["exact_sandbox"]
-MIDDLEWARE = ["exact_sandbox.middleware.SandboxMiddleware"]
+# The person's forms (consent, payments, bookings) carry Django's CSRF token; the REST API,
+# the token endpoint and the control endpoint are exempt (bearer token / control token).
+MIDDLEWARE = [
+    "exact_sandbox.middleware.SandboxMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
 ROOT_URLCONF = "exact_sandbox.urls"
 WSGI_APPLICATION = None
 

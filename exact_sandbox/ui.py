@@ -126,6 +126,23 @@ def receivable_undo(request: HttpRequest, code: int, receivable_id: UUID) -> Htt
     return _back(code, done=str(receivable.entry.entry_number))
 
 
+def sys_attachment(request: HttpRequest) -> HttpResponse:
+    """Exact's download link of an attachment (its ``Url`` field); ``&Download=1`` saves it."""
+    try:
+        attachment_id, code = (
+            UUID(request.GET.get("ID", "")),
+            int(request.GET.get("_Division_", "")),
+        )
+    except ValueError:
+        return HttpResponse("Not found", status=404, content_type="text/plain")
+    response = attachment(request, code, attachment_id)
+    if request.GET.get("Download") == "1":
+        response["Content-Disposition"] = response["Content-Disposition"].replace(
+            "inline", "attachment"
+        )
+    return response
+
+
 def attachment(request: HttpRequest, code: int, attachment_id: UUID) -> HttpResponse:
     stored = get_object_or_404(m.DocumentAttachment, division=code, pk=attachment_id)
     kind = (

@@ -25,6 +25,7 @@ urlpatterns = [
         "divisions/<int:code>/entries/<uuid:entry_id>/duplicate/",
         corrections_views.entry_duplicate,
     ),
+    path("docs/SysAttachment.aspx", ui.sys_attachment),
     path("_sandbox/reset", control.reset),
     path("_sandbox/counters", control.counters),
     path("_sandbox/counters/reset", control.counters_reset),

@@ -5,7 +5,6 @@ import math
 from decimal import Decimal
 
 import pytest
-import requests
 from django.utils import timezone, translation
 
 from exports.models import ExportRecord, PaymentState, PaymentSyncRun
@@ -48,27 +47,19 @@ def receivables_of(sandbox, record: ExportRecord) -> list[dict]:
 
 def pay(sandbox, receivable: dict, kind: str = "full", amount: str = "") -> None:
     """Register a payment the way a bookkeeper does: the sandbox's person UI form."""
-    answer = requests.post(
-        f"{sandbox.url}/divisions/7095/receivables/{receivable['ID']}/pay/",
-        data={"kind": kind, "amount": amount},
-        allow_redirects=False,
-        timeout=30,
+    answer = sandbox.ui_post(
+        f"/divisions/7095/receivables/{receivable['ID']}/pay/", {"kind": kind, "amount": amount}
     )
     assert answer.status_code == 302 and "error=" not in answer.headers["Location"]
 
 
 def undo(sandbox, receivable: dict) -> None:
-    requests.post(
-        f"{sandbox.url}/divisions/7095/receivables/{receivable['ID']}/undo/", timeout=30
-    ).raise_for_status()
+    answer = sandbox.ui_post(f"/divisions/7095/receivables/{receivable['ID']}/undo/", {})
+    assert answer.status_code == 302
 
 
 def split(sandbox, receivable: dict, amounts: list[str]) -> None:
-    requests.post(
-        f"{sandbox.url}/_sandbox/receivables/{receivable['ID']}/split",
-        json={"amounts": amounts},
-        timeout=30,
-    ).raise_for_status()
+    sandbox.control("POST", f"receivables/{receivable['ID']}/split", {"amounts": amounts})
 
 
 def receivable_calls(sandbox) -> int:

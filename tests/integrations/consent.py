@@ -1,5 +1,6 @@
 """Play the user on the sandbox's login and consent page."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -18,9 +19,18 @@ def consent_answer(authorize_url: str, *, allow: bool = True, divisions=(7095,))
         "division": [str(code) for code in divisions],
         "allow" if allow else "deny": "1",
     }
-    answer = requests.post(
-        authorize_url.split("?")[0], data=form, allow_redirects=False, timeout=30
-    )
+    with requests.Session() as browser:
+        # The page first, as a browser: the form carries its CSRF token and cookie.
+        page = browser.get(authorize_url, timeout=30)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        form["csrfmiddlewaretoken"] = found.group(1) if found else ""
+        answer = browser.post(
+            authorize_url.split("?")[0],
+            data=form,
+            headers={"Referer": authorize_url},
+            allow_redirects=False,
+            timeout=30,
+        )
     assert answer.status_code == 302, answer.text
     return {
         key: values[0]

@@ -1,6 +1,8 @@
 """Pytest fixtures that run the Exact Online sandbox as a subprocess (exact_sandbox/README.md)."""
 
 import os
+import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -29,21 +31,62 @@ class SandboxServer:
     """A running sandbox: its URLs and the control endpoint as methods."""
 
     def __init__(
-        self, url: str, process: subprocess.Popen, log_path: Path, verify: bool | str = True
+        self,
+        url: str,
+        process: subprocess.Popen,
+        log_path: Path,
+        verify: bool | str = True,
+        control_token: str = "",
     ) -> None:
         self.url = url
+        self.control_token = control_token
         self.verify = verify
         self.nl = f"{url}/nl"
         self.be = f"{url}/be"
         self.process = process
         self.log_path = log_path
 
-    def _control(self, method: str, path: str, payload: dict | None = None) -> dict:
+    @property
+    def control_headers(self) -> dict:
+        """The header every /_sandbox/ call carries: the token the sandbox was started with."""
+        return {"X-Sandbox-Token": self.control_token}
+
+    def control(self, method: str, path: str, payload: dict | None = None) -> dict:
+        """Any /_sandbox/ call (exact_sandbox/README.md lists them), with the token."""
         response = requests.request(
-            method, f"{self.url}/_sandbox/{path}", json=payload, timeout=30, verify=self.verify
+            method,
+            f"{self.url}/_sandbox/{path}",
+            json=payload,
+            headers=self.control_headers,
+            timeout=30,
+            verify=self.verify,
         )
         response.raise_for_status()
         return response.json()
+
+    _control = control
+
+    def ui_post(self, path: str, data: dict) -> requests.Response:
+        """Submit a form of the person's UI as a browser does: a page first, for the CSRF token."""
+        with requests.Session() as browser:
+            return self._form_post(browser, f"{self.url}/", f"{self.url}{path}", data)
+
+    def _form_post(
+        self, browser: requests.Session, page_url: str, url: str, data: dict
+    ) -> requests.Response:
+        page = browser.get(page_url, timeout=30, verify=self.verify)
+        found = re.search(
+            r'(?:name="csrfmiddlewaretoken" value|name="csrf-token" content)="([^"]+)"', page.text
+        )
+        token = found.group(1) if found else ""
+        return browser.post(
+            url,
+            data={**data, "csrfmiddlewaretoken": token},
+            headers={"Referer": page_url},
+            allow_redirects=False,
+            timeout=30,
+            verify=self.verify,
+        )
 
     def reset(self) -> dict:
         return self._control("POST", "reset")
@@ -90,13 +133,13 @@ class SandboxServer:
         }
         if divisions:
             form["division"] = [str(code) for code in divisions]
-        answer = requests.post(
-            f"{self.url}/{site}/api/oauth2/auth",
-            data=form,
-            allow_redirects=False,
-            timeout=30,
-            verify=self.verify,
-        )
+        auth_url = f"{self.url}/{site}/api/oauth2/auth"
+        query = {
+            name: form[name] for name in ("client_id", "redirect_uri", "response_type", "state")
+        }
+        with requests.Session() as browser:
+            page_url = requests.Request("GET", auth_url, params=query).prepare().url
+            answer = self._form_post(browser, page_url, auth_url, form)
         assert answer.status_code == 302, answer.text
         return parse_qs(urlparse(answer.headers["Location"]).query)["code"][0]
 
@@ -129,6 +172,7 @@ def sandbox_start(
         extra = (*extra, "--tls-cert", str(tls[0]), "--tls-key", str(tls[1]))
         scheme, verify = "https", str(tls[0])
     log_path = directory / "sandbox.log"
+    control_token = secrets.token_urlsafe(24)
     log = open(log_path, "wb")  # noqa: SIM115 - stays open for the subprocess's lifetime
     process = subprocess.Popen(
         [
@@ -139,7 +183,7 @@ def sandbox_start(
         cwd=REPO_DIR,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "SANDBOX_CONTROL_TOKEN": control_token},
     )
     url = f"{scheme}://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -148,7 +192,7 @@ def sandbox_start(
             raise RuntimeError(f"the sandbox exited: {log_path.read_text()}")
         try:
             requests.get(f"{url}/_sandbox/limits", timeout=1, verify=verify)
-            return SandboxServer(url, process, log_path, verify)
+            return SandboxServer(url, process, log_path, verify, control_token)
         except requests.ConnectionError:
             time.sleep(0.1)
     process.kill()

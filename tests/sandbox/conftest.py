@@ -17,7 +17,11 @@ class ExactSession:
         return f"{self.base}/api/v1/{self.division}/{path}"
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        headers = {"Authorization": f"Bearer {self.access_token}", "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {self.access_token}",
+            "Accept": "application/json",
+            **kwargs.pop("headers", {}),
+        }
         target = path if path.startswith("http") else self.url(path)
         return requests.request(method, target, headers=headers, timeout=30, **kwargs)
 
@@ -36,7 +40,7 @@ class ExactSession:
     def me(self) -> requests.Response:
         return requests.get(
             f"{self.base}/api/v1/current/Me",
-            headers={"Authorization": f"Bearer {self.access_token}"},
+            headers={"Authorization": f"Bearer {self.access_token}", "Accept": "application/json"},
             timeout=30,
         )
 
@@ -46,6 +50,11 @@ class ExactSession:
         results = answer.json()["d"]["results"]
         assert len(results) == 1, results
         return results[0]
+
+
+def plain(record: dict) -> dict:
+    """A record without its OData __metadata."""
+    return {name: value for name, value in record.items() if name != "__metadata"}
 
 
 def exact_message(response: requests.Response) -> str:

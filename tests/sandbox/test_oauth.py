@@ -46,34 +46,47 @@ def test_allowing_redirects_with_a_code_and_the_state(sandbox):
     assert len(code) > 20
 
 
-def test_denying_redirects_with_access_denied_and_the_state(sandbox):
+def _consent_post(sandbox, data: dict):
+    """The consent form as the browser submits it: after its page, with the CSRF token."""
+    with requests.Session() as browser:
+        page_url = f"{sandbox.nl}/api/oauth2/auth?client_id=coachlink-demo-nl"
+        return sandbox._form_post(browser, page_url, f"{sandbox.nl}/api/oauth2/auth", data)
+
+
+def test_the_consent_form_refuses_a_post_without_its_csrf_token(sandbox):
     answer = requests.post(
         f"{sandbox.nl}/api/oauth2/auth",
-        data={
+        data={"client_id": "coachlink-demo-nl", "redirect_uri": TEST_REDIRECT_URI, "deny": "1"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 403
+
+
+def test_denying_redirects_with_access_denied_and_the_state(sandbox):
+    answer = _consent_post(
+        sandbox,
+        {
             "client_id": "coachlink-demo-nl",
             "redirect_uri": TEST_REDIRECT_URI,
             "state": "st",
             "deny": "1",
         },
-        allow_redirects=False,
-        timeout=30,
     )
     assert answer.status_code == 302
     assert answer.headers["Location"] == f"{TEST_REDIRECT_URI}?error=access_denied&state=st"
 
 
 def test_a_wrong_password_gives_no_code(sandbox):
-    answer = requests.post(
-        f"{sandbox.nl}/api/oauth2/auth",
-        data={
+    answer = _consent_post(
+        sandbox,
+        {
             "client_id": "coachlink-demo-nl",
             "redirect_uri": TEST_REDIRECT_URI,
             "username": "demo",
             "password": "wrong",
             "allow": "1",
         },
-        allow_redirects=False,
-        timeout=30,
     )
     assert answer.status_code == 200
     assert "onjuist" in answer.text

@@ -5,7 +5,8 @@ import base64
 import pytest
 import requests
 
-from tests.sandbox.conftest import exact_message, sales_entry_payload
+from exact_sandbox.reference import ACCOUNT_FILTER_FIELDS
+from tests.sandbox.conftest import exact_message, plain, sales_entry_payload
 
 
 def _results(answer):
@@ -28,7 +29,14 @@ def test_accounts_come_in_pages_of_60_followed_by_skiptoken_links(nl_api):
 def test_crm_accounts_insists_on_a_filter(nl_api):
     answer = nl_api.get("crm/Accounts")
     assert answer.status_code == 400
-    assert exact_message(answer) == "This endpoint has mandatory filtering applied"
+    assert exact_message(answer) == (
+        "This endpoint has mandatory filtering applied. A GET request for this endpoint must "
+        "have a $filter parameter with one of the following fields in the url:"
+        + ",".join(ACCOUNT_FILTER_FIELDS)
+        + "."
+    )
+    other = nl_api.get("crm/Accounts", **{"$filter": "Website eq 'x'"})
+    assert exact_message(other) == exact_message(answer)
 
 
 @pytest.mark.parametrize(
@@ -72,7 +80,7 @@ def test_select_returns_only_the_named_fields_and_top_limits_the_rows(nl_api):
         nl_api.get("financial/GLAccounts", **{"$select": "Code,Description", "$top": "2"})
     )
     assert len(rows) == 2
-    assert all(set(row) == {"Code", "Description"} for row in rows)
+    assert all(set(row) == {"__metadata", "Code", "Description"} for row in rows)
 
 
 def test_orderby_sorts_descending(nl_api):
@@ -128,17 +136,27 @@ def test_sales_entries_filter_on_your_ref_and_modified(nl_api):
     assert [row["TransactionEntryID"] for row in since] == [entry["EntryID"]]
 
 
-def test_sales_entry_lines_come_with_the_entry(nl_api):
+def test_sales_entry_lines_are_deferred_unless_expanded(nl_api):
     entry = nl_api.post("salesentry/SalesEntries", sales_entry_payload(nl_api)).json()["d"]
-    assert entry["SalesEntryLines"]["results"][0]["AmountFC"] == 100.0
+    deferred = entry["SalesEntryLines"]["__deferred"]["uri"]
+    assert deferred.endswith(f"salesentry/SalesEntries(guid'{entry['EntryID']}')/SalesEntryLines")
+    assert _results(nl_api.get(deferred))[0]["AmountFC"] == 100.0
     lines = _results(
         nl_api.get(
             "salesentry/SalesEntryLines", **{"$filter": f"EntryID eq guid'{entry['EntryID']}'"}
         )
     )
     assert lines[0]["VATCode"] == "1  "
-    listed = _results(nl_api.get("salesentry/SalesEntries"))
-    assert [len(row["SalesEntryLines"]["results"]) for row in listed] == [1]
+    listed = _results(
+        nl_api.get(
+            "salesentry/SalesEntries",
+            **{"$expand": "SalesEntryLines", "$select": "EntryID,SalesEntryLines/AmountFC"},
+        )
+    )
+    assert [plain(line) for line in listed[0]["SalesEntryLines"]["results"]] == [
+        {"AmountFC": 100.0}
+    ]
+    assert set(listed[0]) == {"__metadata", "EntryID", "SalesEntryLines"}
 
 
 def test_bulk_and_outstanding_receivables_come_1000_a_page(sandbox, nl_api):
@@ -152,6 +170,10 @@ def test_bulk_and_outstanding_receivables_come_1000_a_page(sandbox, nl_api):
     assert len(bulk["results"]) == 61 and "__next" not in bulk
     regular = nl_api.get("cashflow/Receivables").json()["d"]
     assert len(regular["results"]) == 60 and "__next" in regular
+    assert (
+        nl_api.get("bulk/Cashflow/Receivables", **{"$select": "ID", "$skip": "5"}).status_code
+        == 400
+    )
     outstanding = nl_api.get("read/financial/ReceivablesList").json()["d"]
     assert len(outstanding["results"]) == 61 and "__next" not in outstanding
 
@@ -164,7 +186,7 @@ def test_current_me_names_the_current_division(nl_api):
 
 def test_divisions_lists_the_allowed_divisions(nl_api):
     rows = _results(nl_api.get("system/Divisions", **{"$select": "Code,Description"}))
-    assert rows == [
+    assert [plain(row) for row in rows] == [
         {"Code": 7095, "Description": "Opleidingen Zuid BV"},
         {"Code": 7096, "Description": "Opleidingen Zuid BV (test)"},
     ]
@@ -198,7 +220,7 @@ def test_a_pdf_travels_through_documents_and_attachments_to_the_sales_entry(sand
         "salesentry/SalesEntries", sales_entry_payload(nl_api, Document=document["ID"])
     )
     assert entry.json()["d"]["Document"] == document["ID"]
-    download = requests.get(sandbox.url + attachment.json()["d"]["AttachmentUrl"], timeout=30)
+    download = requests.get(attachment.json()["d"]["Url"] + "&Download=1", timeout=30)
     assert download.content == pdf
     assert download.headers["Content-Type"] == "application/pdf"
 

@@ -83,12 +83,18 @@ def _client(server, directory) -> ExactApi:
 
 def _consent(server, auth_url: str) -> str:
     """Do what the person in the browser does: log in on the consent page and allow."""
-    page = requests.get(auth_url, timeout=30, verify=server.verify)
-    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
-    form.update(username="demo", password="demo", allow="1")
-    answer = requests.post(
-        auth_url.split("?")[0], data=form, allow_redirects=False, timeout=30, verify=server.verify
-    )
+    with requests.Session() as browser:
+        page = browser.get(auth_url, timeout=30, verify=server.verify)
+        form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+        form.update(username="demo", password="demo", allow="1")
+        answer = browser.post(
+            auth_url.split("?")[0],
+            data=form,
+            headers={"Referer": auth_url},
+            allow_redirects=False,
+            timeout=30,
+            verify=server.verify,
+        )
     return parse_qs(urlparse(answer.headers["Location"]).query)["code"][0]
 
 

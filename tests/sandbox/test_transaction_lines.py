@@ -28,7 +28,12 @@ def _lines(nl_api, filter_: str = "", endpoint: str = "bulk/Financial/Transactio
 
 
 def _control(sandbox, path: str, payload: dict | None = None) -> dict:
-    answer = requests.post(f"{sandbox.url}/_sandbox/{path}", json=payload or {}, timeout=30)
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/{path}",
+        json=payload or {},
+        headers=sandbox.control_headers,
+        timeout=30,
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -134,7 +139,10 @@ def test_an_edit_into_a_closed_period_or_to_a_supplier_is_refused(sandbox, nl_ap
         ({"amount": "twelve"}, "Ongeldig: Bedrag"),
     ]:
         answer = requests.post(
-            f"{sandbox.url}/_sandbox/entries/{entry['EntryID']}/edit", json=change, timeout=30
+            f"{sandbox.url}/_sandbox/entries/{entry['EntryID']}/edit",
+            json=change,
+            headers=sandbox.control_headers,
+            timeout=30,
         )
         assert answer.status_code == 400 and message in answer.json()["error"]
     lines = _lines(nl_api, f"EntryID eq guid'{entry['EntryID']}'")
@@ -180,29 +188,19 @@ def test_the_person_ui_edits_reverses_deletes_and_books(sandbox, nl_api):
     page = requests.get(f"{base}/", timeout=30)
     assert f"/entries/{entry['EntryID']}/edit/" in page.text
     assert requests.get(f"{base}/entries/{entry['EntryID']}/edit/", timeout=30).status_code == 200
-    answer = requests.post(
-        f"{base}/entries/{entry['EntryID']}/edit/",
-        data={"amount": "150"},
-        allow_redirects=False,
-        timeout=30,
-    )
+    path = f"/divisions/7095/entries/{entry['EntryID']}"
+    answer = sandbox.ui_post(f"{path}/edit/", {"amount": "150"})
     assert answer.status_code == 302 and "done=" in answer.headers["Location"]
-    answer = requests.post(
-        f"{base}/entries/{entry['EntryID']}/edit/", data={"period": "13"}, timeout=30
-    )
+    answer = sandbox.ui_post(f"{path}/edit/", {"period": "13"})
     assert "Onbekend: Boekjaar" in answer.text
     assert requests.get(f"{base}/entries/book/", timeout=30).status_code == 200
-    answer = requests.post(
-        f"{base}/entries/book/",
-        data={"customer_code": "900004", "gl_code": "8000", "vat_code": "1", "amount": "10"},
-        allow_redirects=False,
-        timeout=30,
+    answer = sandbox.ui_post(
+        "/divisions/7095/entries/book/",
+        {"customer_code": "900004", "gl_code": "8000", "vat_code": "1", "amount": "10"},
     )
     assert answer.status_code == 302, answer.text
     for action in ("duplicate", "reverse", "delete"):
-        answer = requests.post(
-            f"{base}/entries/{entry['EntryID']}/{action}/", allow_redirects=False, timeout=30
-        )
+        answer = sandbox.ui_post(f"{path}/{action}/", {})
         assert answer.status_code == 302 and "done=" in answer.headers["Location"], action
     entries = sandbox.state()["divisions"]["7095"]["sales_entries"]
     assert entry["EntryID"] not in {row["EntryID"] for row in entries}

@@ -80,6 +80,7 @@ def test_workers_refresh_once_per_expiry_and_never_use_an_old_refresh_token(
                 "barrier": barrier,
                 "results": results,
                 "sandbox_url": sandbox.url,
+                "control_headers": sandbox.control_headers,
             },
         )
         for index in range(WORKERS)

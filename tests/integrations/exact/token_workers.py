@@ -35,7 +35,9 @@ def link_prepare(env: dict[str, str], tokens: dict) -> None:
     link.save()
 
 
-def worker_run(env, *, index, rounds, calls, barrier, results, sandbox_url) -> None:
+def worker_run(
+    env, *, index, rounds, calls, barrier, results, sandbox_url, control_headers
+) -> None:
     """Call Exact ``calls`` times a round; between rounds worker 0 lets the token expire.
 
     On even rounds our clock expires the token as well (refresh ahead of expiry); on odd
@@ -61,7 +63,10 @@ def worker_run(env, *, index, rounds, calls, barrier, results, sandbox_url) -> N
             barrier.wait()
             if index == 0 and number < rounds - 1:
                 requests.post(
-                    f"{sandbox_url}/_sandbox/clock", json={"advance": 600}, timeout=30
+                    f"{sandbox_url}/_sandbox/clock",
+                    json={"advance": 600},
+                    headers=control_headers,
+                    timeout=30,
                 ).raise_for_status()
                 if number % 2 == 0:
                     ExactLink.objects.update(
