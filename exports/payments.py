@@ -95,23 +95,16 @@ class _Matcher:
         return found
 
 
-def _outstanding_read(
-    *, link: ExactLink, rows: list[Receivable], since: dt.datetime | None = None
-) -> dict[str, Decimal]:
+def _outstanding_read(*, link: ExactLink, rows: list[Receivable]) -> dict[str, Decimal]:
     """Open amounts of the partly paid rows, from ReceivablesList.
 
     Only rows with a payment that are not matched need it: an unpaid row is open for its whole
-    amount, a matched one for nothing. A partly paid row changed at its payment and, in a sync
-    that reads what changed, after ``since``: the read starts at the later of the two, so it
-    lists little more than those rows.
+    amount, a matched one for nothing. ReceivablesList has no Modified field to narrow the read
+    by, so it is read whole (1,000 rows a page) when some row is partly paid.
     """
-    payments = [r.last_payment for r in rows if not r.is_matched and r.last_payment]
-    if not payments:
+    if not any(not r.is_matched and r.last_payment for r in rows):
         return {}
-    start = min(payments)
-    if since is not None:
-        start = max(start, since)
-    return api.receivables_open(link, modified_since=start)
+    return api.receivables_open(link)
 
 
 def _row_state(*, row: Receivable, open_by_id: dict[str, Decimal]) -> dict:
@@ -199,7 +192,7 @@ def payment_status_sync(*, link: ExactLink) -> PaymentSyncRun | None:
         if record is not None:
             found[record.pk].rows.append(row)
             matched_rows.append(row)
-    open_by_id = _outstanding_read(link=link, rows=matched_rows, since=since)
+    open_by_id = _outstanding_read(link=link, rows=matched_rows)
     by_pk = {record.pk: record for record in records}
     now = timezone.now()
     for pk, receivables in found.items():

@@ -313,15 +313,12 @@ def receivables_of_entry(link: ExactLink, *, entry_id: str) -> list[Receivable]:
     return [_receivable(row) for row in found]
 
 
-def receivables_open(link: ExactLink, *, modified_since: dt.datetime) -> dict[str, Decimal]:
-    """What is still open of each receivable listed as changed since ``modified_since``."""
+def receivables_open(link: ExactLink) -> dict[str, Decimal]:
+    """What is still open of each outstanding receivable.
+
+    ReceivablesList has no Modified field (its reference lists none), so it cannot be narrowed
+    to what changed: it lists the outstanding items only, 1,000 a page.
+    """
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadFinancialReceivablesList
-    found = client.rows(
-        link,
-        "read/financial/ReceivablesList",
-        params={
-            "$select": "Id,Amount",
-            "$filter": f"Modified ge {_datetime_literal(modified_since)}",
-        },
-    )
+    found = client.rows(link, "read/financial/ReceivablesList", params={"$select": "Id,Amount"})
     return {str(row["Id"]).lower(): _amount(row.get("Amount")) for row in found}
