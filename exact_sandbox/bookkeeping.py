@@ -116,8 +116,53 @@ def _account_apply(account: m.Account, data: dict) -> list[str]:
         if not m.GLAccount.objects.filter(division=account.division, pk=glar).exists():
             errors.append("Ongeldige referentie: Grootboekrekening debiteuren")
         account.glar = glar
+    errors += _account_references(account, data)
     if not account.name.strip():
         errors.append("Verplicht: Naam")
+    return errors
+
+
+# Account fields naming another record of the division, with Exact's refusal when it is missing.
+ACCOUNT_REFERENCES = {
+    "PaymentConditionSales": ("payment condition", "Ongeldige referentie: Betalingsconditie"),
+    "PaymentConditionPurchase": ("payment condition", "Ongeldige referentie: Betalingsconditie"),
+    "SalesVATCode": ("vat code", "Ongeldige referentie: Btw-code"),
+    "PurchaseVATCode": ("vat code", "Ongeldige referentie: Btw-code"),
+    "GLAccountSales": ("gl account", "Ongeldige referentie: Grootboekrekening"),
+    "GLAccountPurchase": ("gl account", "Ongeldige referentie: Grootboekrekening"),
+    "GLAP": ("gl account", "Ongeldige referentie: Grootboekrekening crediteuren"),
+    "InvoiceAccount": ("account", "Ongeldige referentie: Relatie"),
+    "Parent": ("account", "Ongeldige referentie: Relatie"),
+    "Reseller": ("account", "Ongeldige referentie: Relatie"),
+    "Accountant": ("account", "Ongeldige referentie: Relatie"),
+}
+
+
+def _reference_exists(kind: str, division: int, value: Any) -> bool:
+    if kind == "payment condition":
+        return m.PaymentCondition.objects.filter(
+            division=division, code=str(value).strip()
+        ).exists()
+    if kind == "vat code":
+        return m.VATCode.objects.filter(division=division, code=str(value).strip()).exists()
+    model = m.GLAccount if kind == "gl account" else m.Account
+    key = _guid(value)
+    return key is not None and model.objects.filter(division=division, pk=key).exists()
+
+
+def _account_references(account: m.Account, data: dict) -> list[str]:
+    """Check the fields that point at other records; keep the writable ones not modelled."""
+    errors = []
+    modelled = {*ACCOUNT_FIELDS, "Code", "Status", "IsSupplier", "GLAR", "ID"}
+    for field, value in data.items():
+        if field in modelled or field == "__metadata":
+            continue
+        reference = ACCOUNT_REFERENCES.get(field)
+        if reference and value not in (None, ""):
+            kind, message = reference
+            if not _reference_exists(kind, account.division, value):
+                errors.append(message)
+        account.extra = {**account.extra, field: value}
     return errors
 
 

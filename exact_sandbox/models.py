@@ -174,6 +174,8 @@ class Account(SandboxModel):
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=2, blank=True)
     glar = models.UUIDField(null=True)
+    # Writable reference fields the sandbox does not model otherwise, kept as they were sent.
+    extra = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField()
     modified = models.DateTimeField()
 

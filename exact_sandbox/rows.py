@@ -1,8 +1,11 @@
 """Stored records as rows keyed by Exact's field names (reference.py lists which Exact shows)."""
 
+import contextlib
 from typing import Any
 
 from exact_sandbox import models as m
+from exact_sandbox.odata import ODataError, parse_datetime
+from exact_sandbox.reference import ACCOUNT
 
 Row = dict[str, Any]
 ENTRY_TYPES = {20: "Verkoopboeking", 21: "Verkoopcreditnota"}
@@ -34,8 +37,20 @@ def division_row(division: m.Division) -> Row:
     }
 
 
+def _extra(a: m.Account) -> Row:
+    """The writable fields kept as sent, dates turned back into dates."""
+    kept = dict(a.extra or {})
+    for name, value in kept.items():
+        spec = ACCOUNT.fields.get(name)
+        if spec is not None and spec.type == "Edm.DateTime" and isinstance(value, str) and value:
+            with contextlib.suppress(ODataError):
+                kept[name] = parse_datetime(value)
+    return kept
+
+
 def account_row(a: m.Account) -> Row:
     return {
+        **_extra(a),
         "ID": a.id,
         "Code": a.code,
         "Name": a.name,

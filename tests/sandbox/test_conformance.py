@@ -224,3 +224,25 @@ def test_the_person_ui_refuses_a_form_without_its_csrf_token(sandbox, booked):
     path = f"/divisions/7095/receivables/{receivable['ID']}/pay/"
     assert requests.post(sandbox.url + path, data={"kind": "full"}, timeout=30).status_code == 403
     assert sandbox.ui_post(path, {"kind": "full"}).status_code == 302
+
+
+def test_an_account_referring_to_what_the_division_lacks_is_refused(nl_api):
+    answer = nl_api.post("crm/Accounts", {"Name": "Verwijzing", "PaymentConditionSales": "15"})
+    assert answer.status_code == 500
+    assert exact_message(answer) == "Ongeldige referentie: Betalingsconditie"
+    vat = nl_api.post("crm/Accounts", {"Name": "Verwijzing", "SalesVATCode": "9"})
+    assert exact_message(vat) == "Ongeldige referentie: Btw-code"
+    assert (
+        nl_api.get("crm/Accounts", **{"$filter": "Name eq 'Verwijzing'"}).json()["d"]["results"]
+        == []
+    )
+    taken = nl_api.post(
+        "crm/Accounts",
+        {"Name": "Verwijzing", "PaymentConditionSales": "14", "StartDate": "2026-01-01"},
+    )
+    assert taken.status_code == 201, taken.text
+    stored = nl_api.get(
+        f"crm/Accounts(guid'{taken.json()['d']['ID']}')",
+        **{"$select": "PaymentConditionSales,StartDate"},
+    ).json()["d"]
+    assert (stored["PaymentConditionSales"], stored["StartDate"]) == ("14", "/Date(1767225600000)/")
