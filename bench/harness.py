@@ -22,15 +22,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-import requests
 from cryptography.fernet import Fernet
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
+from tests.integrations.consent import consent_answer  # noqa: E402
 from tests.plugins.sandbox import SandboxServer, sandbox_start, sandbox_stop  # noqa: E402
 
 SITE = "nl"
@@ -180,22 +180,8 @@ def link_authenticate(run: BenchRun):
     link = ExactLink.objects.create(division=DIVISION, export_moment=ExportMoment.NIGHTLY)
 
     answer = browser.post(reverse("integrations:exact_authenticate"))
-    consent_url = answer["Location"]
-    query = {key: values[0] for key, values in parse_qs(urlsplit(consent_url).query).items()}
-    consent = requests.post(
-        consent_url.split("?")[0],
-        data={
-            **query,
-            "username": "demo",
-            "password": "demo",
-            "division": DIVISION,
-            "allow": "1",
-        },
-        allow_redirects=False,
-        timeout=30,
-    )
-    consent.raise_for_status()
-    callback_query = urlsplit(consent.headers["Location"]).query
+    # The consent page as the person's browser uses it (the form carries a CSRF token).
+    callback_query = urlencode(consent_answer(answer["Location"], divisions=(DIVISION,)))
     browser.get(f"{reverse('integrations:exact_callback')}?{callback_query}")
     link.refresh_from_db()
     if not link.is_authenticated:
