@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from integrations.exact import rules
 from integrations.models import DebtorNumberSource, ExactLink, ExportMoment
 
 # Exact's InvoiceNumber is an Int32 and coachlink's invoice numbers have five digits.
@@ -67,12 +68,47 @@ class GeneralForm(PanelForm):
             "country": _("The country of the Exact Online administration."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        link = self.instance
+        field = self.fields["division"]
+        # Authenticated, the administration is chosen, not typed: from those the user ticked.
+        field.required = link.is_authenticated
+        field.error_messages["required"] = _("Choose the administration coachlink books into.")
+        if link.consented_divisions:
+            choices = [("", _("(choose an administration)"))] + [
+                (division["code"], f"{division['code']} {division['description']}")
+                for division in link.consented_divisions
+            ]
+            if link.division and link.division not in link.consented_division_codes:
+                choices.append(
+                    (link.division, _("%(code)s (no access given)") % {"code": link.division})
+                )
+            self.fields["division"] = forms.ChoiceField(
+                label=field.label,
+                choices=choices,
+                required=field.required,
+                error_messages=field.error_messages,
+                help_text=_(
+                    "The administrations the Exact Online user gave coachlink access to when "
+                    "authenticating. Missing one? Click Authenticate and tick it on Exact's "
+                    "consent page."
+                ),
+            )
+
     def clean_division(self) -> str:
         division = self.cleaned_data["division"].strip()
+        if not division:
+            return division
         if not division.isascii() or not division.isdigit() or len(division) > 9:
             raise forms.ValidationError(
                 _("Enter the division code as digits only, for example 7095."), code="digits"
             )
+        breach = rules.division_breach(
+            code=division, consented=self.instance.consented_division_codes
+        )
+        if breach:
+            raise forms.ValidationError(breach.fix, code="not_consented")
         return division
 
 
@@ -255,10 +291,18 @@ class FinancialForm(PanelForm):
         }
 
     def clean_journal(self) -> str:
-        return self.cleaned_data["journal"].strip()
+        journal = self.cleaned_data["journal"].strip()
+        breach = rules.journal_code_breach(journal)
+        if breach:
+            raise forms.ValidationError(breach.message, code="format")
+        return journal
 
     def clean_debtor_gl_account(self) -> str:
-        return self.cleaned_data["debtor_gl_account"].strip()
+        code = self.cleaned_data["debtor_gl_account"].strip()
+        breach = rules.gl_account_code_breach(code)
+        if breach:
+            raise forms.ValidationError(breach.message, code="format")
+        return code
 
     def clean_invoice_number_prefix(self) -> str:
         prefix = _digits_only(self.cleaned_data["invoice_number_prefix"])
@@ -347,10 +391,21 @@ class LinkPanels:
         # The values as stored before this POST, for the rules that compare old and new.
         self.stored_payment_registration = instance.payment_registration if instance.pk else False
         self.stored_invoice_number_prefix = instance.invoice_number_prefix if instance.pk else ""
+        self.stored_division = instance.division if instance.pk else ""
         self.forms = [form_class(data, instance=instance, prefix=key) for key, form_class in PANELS]
 
     def __iter__(self):
         return iter(self.forms)
+
+    @property
+    def division_changed(self) -> bool:
+        """A saved division is being replaced by another (call after is_valid)."""
+        new = self.forms[1].cleaned_data.get("division", "")
+        return bool(self.stored_division) and new != self.stored_division
+
+    @property
+    def new_division(self) -> str:
+        return self.forms[1].cleaned_data.get("division", "")
 
     @property
     def financial(self) -> FinancialForm:

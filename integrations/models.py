@@ -90,7 +90,7 @@ class ExactLink(models.Model):
     )
 
     # General panel
-    division = models.CharField(_("division code"), max_length=20)
+    division = models.CharField(_("division code"), max_length=20, blank=True)
     country = models.CharField(
         _("country"), max_length=2, choices=Country.choices, default=Country.NETHERLANDS
     )
@@ -163,6 +163,9 @@ class ExactLink(models.Model):
     # nothing may call the token endpoint again until the user authenticates.
     token_chain_broken = models.BooleanField(default=False, editable=False)
     authenticated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The administrations the Exact user gave coachlink at the last consent, as
+    # [{"code": "7095", "description": "..."}]; empty when Exact did not list them.
+    consented_divisions = models.JSONField(default=list, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -213,6 +216,18 @@ class ExactLink(models.Model):
         )
 
     @property
+    def consented_division_codes(self) -> list[str]:
+        return [division["code"] for division in self.consented_divisions]
+
+    def division_description(self, code: str | None = None) -> str:
+        """The name Exact gave the division ``code`` (default: the link's), if it was listed."""
+        code = self.division if code is None else code
+        for division in self.consented_divisions:
+            if division["code"] == code:
+                return division["description"]
+        return ""
+
+    @property
     def state(self) -> str:
         if not self.pk or not self.division:
             return LinkState.NOT_CONFIGURED
@@ -235,6 +250,7 @@ class AuditAction(models.TextChoices):
     AUTHENTICATED = "authenticated", _("Authenticated with Exact Online")
     AUTHENTICATION_FAILED = "authentication_failed", _("Authentication failed")
     TESTED = "tested", _("Tested the connection")
+    TAKEN_OVER = "taken_over", _("Took over GL accounts, VAT codes and cost centres from Exact")
     TOKEN_CHAIN_BROKEN = "token_chain_broken", _("Exact refused the token: authenticate again")
 
 

@@ -30,11 +30,15 @@ def link_save(*, panels: LinkPanels, user: AbstractBaseUser) -> ExactLink:
 
 
 def link_enable_check(*, link: ExactLink) -> None:
-    """Raise Reauthenticate with the reason the link cannot be enabled, if there is one."""
+    """Raise Refused (Reauthenticate without a token) with the reason the link cannot be
+    enabled, if there is one."""
     if not link.is_authenticated:
         raise Reauthenticate(
             _("Authenticate with Exact Online first: without a valid token nothing can be sent.")
         )
+    problem = link_division_problem(link=link)
+    if problem:
+        raise Refused(problem)
 
 
 def link_enable(*, link: ExactLink, user: AbstractBaseUser) -> None:
@@ -60,11 +64,33 @@ def link_delete(*, link: ExactLink, user: AbstractBaseUser) -> None:
         link.delete()
 
 
-def link_authenticate(*, link: ExactLink, code: str, user: AbstractBaseUser) -> None:
-    """Finish the consent: trade the code, check the division, store the tokens.
+def _consented_divisions(link: ExactLink, *, access_token: str) -> list[dict]:
+    """The administrations the user just gave coachlink, or [] when Exact does not list them.
 
-    Raises Refused with a message for the user when the code is refused or the user did not
-    give coachlink the division of the General panel; Transient when Exact did not answer.
+    Exact lists them only through a division the app may use: the one the user last opened in
+    Exact (current/Me), or else the one the link already names."""
+    try:
+        candidates = [api.current_division(link, access_token=access_token), link.division]
+    except Refused:
+        candidates = [link.division]
+    for via in dict.fromkeys(code for code in candidates if code):
+        try:
+            found = api.divisions(link, access_token=access_token, via=via)
+        except Refused:
+            continue
+        return [
+            {"code": division.code, "description": division.description}
+            for division in sorted(found, key=lambda division: (len(division.code), division.code))
+        ]
+    return []
+
+
+def link_authenticate(*, link: ExactLink, code: str, user: AbstractBaseUser) -> ExactLink:
+    """Finish the consent: trade the code, store the tokens and the administrations the user
+    gave coachlink, from which the General panel then offers the division.
+
+    Raises Refused with a message for the user when the code is refused; Transient when Exact
+    did not answer.
     """
     try:
         tokens = oauth.code_exchange(site=link.site, code=code)
@@ -76,21 +102,7 @@ def link_authenticate(*, link: ExactLink, code: str, user: AbstractBaseUser) -> 
             ),
             status=exc.status,
         ) from exc
-    try:
-        divisions = {
-            division.code for division in api.divisions(link, access_token=tokens.access_token)
-        }
-    except Refused:
-        divisions = set()
-    if link.division not in divisions:
-        raise Refused(
-            _(
-                "The Exact Online user did not give access to division %(division)s. Click "
-                "Authenticate and tick that division on Exact's consent page, or correct the "
-                "division code in panel General."
-            )
-            % {"division": link.division}
-        )
+    consented = _consented_divisions(link, access_token=tokens.access_token)
     with transaction.atomic():
         link = ExactLink.objects.select_for_update().get(pk=link.pk)
         link.tokens_set(
@@ -99,17 +111,42 @@ def link_authenticate(*, link: ExactLink, code: str, user: AbstractBaseUser) -> 
             expires_in=tokens.expires_in,
         )
         link.authenticated_at = timezone.now()
+        link.consented_divisions = consented
         link.save()
-        _audit(user=user, action=AuditAction.AUTHENTICATED, detail=link.division)
+        _audit(
+            user=user,
+            action=AuditAction.AUTHENTICATED,
+            detail=", ".join(division["code"] for division in consented),
+        )
+    return link
+
+
+def link_division_problem(*, link: ExactLink) -> str:
+    """Why exports cannot reach the link's division with the current consent, or ""."""
+    if not link.division:
+        return _("Choose the administration (division) in panel General and save.")
+    breach = rules.division_breach(code=link.division, consented=link.consented_division_codes)
+    return breach.fix if breach else ""
+
+
+class CheckLevel:
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
 
 
 @dataclass
 class CheckLine:
-    """One line of the Test connection checklist: what was checked, and the fix when red."""
+    """One line of the Test connection checklist: what was checked and, unless it passed,
+    what is wrong and how to fix it. A warning does not stop exports but may book wrongly."""
 
     label: str
-    ok: bool
+    level: str = CheckLevel.OK
     fix: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.level != CheckLevel.ERROR
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -119,6 +156,17 @@ def _error_fix(exc: ExactError) -> str:
     return _("Exact Online answered: %(message)s") % {"message": " / ".join(exc.messages)}
 
 
+def _division_fix(link: ExactLink, exc: ExactError | None) -> str:
+    if exc is None or (isinstance(exc, Refused) and exc.status == 403):
+        return _(
+            "Exact Online refused access to division %(division)s: the Exact user did not "
+            "give coachlink access to it, or it does not exist. Click Authenticate and tick "
+            "that administration on Exact's consent page, or choose another administration in "
+            "panel General."
+        ) % {"division": link.division}
+    return _error_fix(exc)
+
+
 def link_test_connection(*, link: ExactLink, user: AbstractBaseUser) -> list[CheckLine]:
     """The pre-flight checks of the screen; each Exact list is read once."""
     lines: list[CheckLine] = []
@@ -126,40 +174,41 @@ def link_test_connection(*, link: ExactLink, user: AbstractBaseUser) -> list[Che
         client.access_token_get(link=link)
     except ExactError as exc:
         fix = _("Click Authenticate and log in to Exact Online.") + " " + _error_fix(exc)
-        lines.append(CheckLine(_("A valid token is available"), False, fix))
+        lines.append(CheckLine(_("A valid token is available"), CheckLevel.ERROR, fix))
         return _tested(lines, user=user)
-    lines.append(CheckLine(_("A valid token is available"), True))
+    lines.append(CheckLine(_("A valid token is available")))
+    if not link.division:
+        lines.append(
+            CheckLine(
+                _("An administration is chosen"),
+                CheckLevel.ERROR,
+                _("Choose the administration (division) in panel General and save."),
+            )
+        )
+        return _tested(lines, user=user)
 
+    label = _("Division %(division)s is reachable") % {"division": link.division}
     try:
         reachable = link.division in {division.code for division in api.divisions(link)}
-        error = ""
+        error = None
     except ExactError as exc:
-        reachable, error = False, _error_fix(exc)
-    lines.append(
-        CheckLine(
-            _("Division %(division)s is reachable") % {"division": link.division},
-            reachable,
-            ""
-            if reachable
-            else error
-            or _(
-                "Check the division code in panel General, or click Authenticate and give "
-                "access to this division."
-            ),
-        )
-    )
+        reachable, error = False, exc
     if not reachable:
+        lines.append(CheckLine(label, CheckLevel.ERROR, _division_fix(link, error)))
         return _tested(lines, user=user)
+    lines.append(CheckLine(label))
 
     try:
         lines += _mapping_checks(link)
     except ExactError as exc:
-        lines.append(CheckLine(_("Reading the administration"), False, _error_fix(exc)))
+        lines.append(CheckLine(_("Reading the administration"), CheckLevel.ERROR, _error_fix(exc)))
     return _tested(lines, user=user)
 
 
-def _line(label: str, breach: rules.Breach | None) -> CheckLine:
-    return CheckLine(label, breach is None, breach.fix if breach else "")
+def _line(label: str, breach: rules.Breach | None, *, warning: bool = False) -> CheckLine:
+    if breach is None:
+        return CheckLine(label)
+    return CheckLine(label, CheckLevel.WARNING if warning else CheckLevel.ERROR, breach.fix)
 
 
 def _mapping_checks(link: ExactLink) -> list[CheckLine]:
@@ -174,25 +223,37 @@ def _mapping_checks(link: ExactLink) -> list[CheckLine]:
     gl_accounts = api.gl_accounts(link)
     lines.append(
         _line(
-            _("Debtor GL account %(code)s exists") % {"code": link.debtor_gl_account},
+            _("Debtor GL account %(code)s exists and is a receivables account")
+            % {"code": link.debtor_gl_account},
             rules.debtor_gl_account_breach(code=link.debtor_gl_account, gl_accounts=gl_accounts),
         )
     )
-    for code in sorted({code.strip() for code in GLAccount.objects.values_list("code", flat=True)}):
+    for account in GLAccount.objects.order_by("code"):
+        code = account.code.strip()
+        breach = rules.revenue_gl_account_breach(code=code, gl_accounts=gl_accounts)
         lines.append(
-            _line(
-                _("GL account %(code)s exists and is a revenue account") % {"code": code},
-                rules.revenue_gl_account_breach(code=code, gl_accounts=gl_accounts),
-            )
+            _line(_("GL account %(code)s exists and is a revenue account") % {"code": code}, breach)
         )
+        if breach is None:
+            lines.append(
+                _line(
+                    _("GL account %(code)s has the same name in Exact Online") % {"code": code},
+                    rules.gl_account_name_warning(
+                        code=code, name=account.name, gl_accounts=gl_accounts
+                    ),
+                    warning=True,
+                )
+            )
     vat_codes = api.vat_codes(link)
-    for code in sorted(
-        {code.strip() for code in VatRate.objects.values_list("exact_code", flat=True)}
-    ):
+    for rate in VatRate.objects.order_by("exact_code"):
+        code = rate.exact_code.strip()
+        breach = rules.vat_code_breach(code=code, vat_codes=vat_codes) or rules.vat_rate_breach(
+            code=code, percentage=rate.percentage, vat_codes=vat_codes
+        )
         lines.append(
             _line(
-                _("VAT code %(code)s exists and is Exclusive") % {"code": code},
-                rules.vat_code_breach(code=code, vat_codes=vat_codes),
+                _("VAT code %(code)s exists, is Exclusive and has the same rate") % {"code": code},
+                breach,
             )
         )
     if link.send_cost_center:
@@ -210,11 +271,13 @@ def _mapping_checks(link: ExactLink) -> list[CheckLine]:
 
 
 def _tested(lines: list[CheckLine], *, user: AbstractBaseUser) -> list[CheckLine]:
-    failed = sum(not line.ok for line in lines)
+    failed = sum(line.level == CheckLevel.ERROR for line in lines)
+    warned = sum(line.level == CheckLevel.WARNING for line in lines)
+    passed = len(lines) - failed - warned
     _audit(
         user=user,
         action=AuditAction.TESTED,
         # Stored as figures, so the log reads the same in every language.
-        detail=f"{len(lines) - failed}/{len(lines)} ✓",
+        detail=f"{passed}/{len(lines)} ✓" + (f", {warned} ⚠" if warned else ""),
     )
     return lines

@@ -11,9 +11,11 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from integrations import services
+from exports.models import ExportRecord, ExportState
+from integrations import services, takeover
 from integrations.exact import oauth
 from integrations.exact.errors import ExactError
 from integrations.forms import PANELS, LinkPanels
@@ -44,13 +46,21 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/index.html", {"link": link_get()})
 
 
-def _configure_page(request: HttpRequest, *, link: ExactLink, panels: LinkPanels, status=200):
+def _configure_page(
+    request: HttpRequest,
+    *,
+    link: ExactLink,
+    panels: LinkPanels,
+    status=200,
+    division_change: dict | None = None,
+):
     titles = dict((key, form_class.title) for key, form_class in PANELS)
     return render(
         request,
         "integrations/exact_configure.html",
         {
             "link": link,
+            "division_change": division_change,
             "panels": [
                 (key, titles[key], form) for (key, _c), form in zip(PANELS, panels, strict=True)
             ],
@@ -72,6 +82,24 @@ def exact_configure(request: HttpRequest) -> HttpResponse:
     if not panels.is_valid():
         messages.error(request, _("Nothing was saved: correct the fields marked in red."))
         return _configure_page(request, link=link, panels=panels, status=400)
+    if panels.division_changed and request.POST.get("confirm_division") != panels.new_division:
+        booked = ExportRecord.objects.filter(
+            state__in=[ExportState.EXPORTED, ExportState.SENDING]
+        ).count()
+        if booked:
+            # Nothing is saved until the user confirms what changing the division means.
+            return _configure_page(
+                request,
+                link=link,
+                panels=panels,
+                division_change={
+                    "old": panels.stored_division,
+                    "old_name": link.division_description(panels.stored_division),
+                    "new": panels.new_division,
+                    "new_name": link.division_description(panels.new_division),
+                    "booked": booked,
+                },
+            )
     try:
         services.link_save(panels=panels, user=request.user)
     except IntegrityError:
@@ -144,10 +172,23 @@ def exact_callback(request: HttpRequest) -> HttpResponse:
     if not code:
         return _authentication_failed(request, _("Exact Online sent no authorization code."))
     try:
-        services.link_authenticate(link=link, code=code, user=request.user)
+        link = services.link_authenticate(link=link, code=code, user=request.user)
     except ExactError as exc:
         return _authentication_failed(request, " ".join(exc.messages))
     messages.success(request, _("The link is authenticated with Exact Online."))
+    if not link.consented_divisions:
+        messages.warning(
+            request,
+            _(
+                "Exact Online did not list the administrations you gave coachlink access to: "
+                "Exact lists them only through the administration you last opened in Exact "
+                "Online, and coachlink may not use that one. Type the division code in panel "
+                "General, or open an administration you ticked in Exact Online and "
+                "authenticate again."
+            ),
+        )
+    elif problem := services.link_division_problem(link=link):
+        messages.warning(request, problem)
     return redirect("integrations:exact_configure")
 
 
@@ -159,11 +200,79 @@ def exact_test_connection(request: HttpRequest) -> HttpResponse:
         return redirect("integrations:exact_configure")
     lines = services.link_test_connection(link=link, user=request.user)
     request.session[SESSION_CHECKS] = [line.as_dict() for line in lines]
-    if all(line.ok for line in lines):
+    if all(line.level == services.CheckLevel.OK for line in lines):
         messages.success(request, _("Test connection: every check passed."))
+    elif all(line.ok for line in lines):
+        messages.warning(
+            request,
+            _(
+                "Test connection: the link works, but some mappings may book on the wrong "
+                "account; see the warnings below."
+            ),
+        )
     else:
         messages.error(request, _("Test connection: some checks failed; see the fixes below."))
     return redirect("integrations:exact_configure")
+
+
+def _readable_link_or_message(request: HttpRequest) -> ExactLink | None:
+    """The saved link when it can read from Exact (authenticated, a division chosen)."""
+    link = _saved_link_or_message(request)
+    if link is None:
+        return None
+    if not link.is_authenticated:
+        messages.error(request, _("Authenticate with Exact Online first."))
+        return None
+    if not link.division:
+        messages.error(
+            request, _("Choose the administration (division) in panel General and save.")
+        )
+        return None
+    return link
+
+
+@require_http_methods(["GET", "POST"])
+@link_manager_required
+def exact_take_over(request: HttpRequest) -> HttpResponse:
+    link = _readable_link_or_message(request)
+    if link is None:
+        return redirect("integrations:exact_configure")
+    try:
+        if request.method == "POST":
+            changes = takeover.takeover_apply(
+                link=link, keys=set(request.POST.getlist("take")), user=request.user
+            )
+            if changes:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Taken over from Exact Online: %(count)d change.",
+                        "Taken over from Exact Online: %(count)d changes.",
+                        len(changes),
+                    )
+                    % {"count": len(changes)},
+                )
+            else:
+                messages.info(request, _("Nothing was ticked, so nothing changed."))
+            return redirect("integrations:exact_configure")
+        comparison = takeover.takeover_compare(link=link)
+    except ExactError as exc:
+        reason = {"message": " / ".join(exc.messages)}
+        messages.error(request, _("Exact Online could not be read: %(message)s") % reason)
+        return redirect("integrations:exact_configure")
+    return render(
+        request,
+        "integrations/exact_take_over.html",
+        {
+            "link": link,
+            "sections": [
+                (_("Revenue GL accounts"), comparison.gl_accounts),
+                (_("VAT codes (exclusive)"), comparison.vat_codes),
+                (_("Cost centres"), comparison.cost_centres),
+            ],
+            "differences": comparison.differences,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -97,14 +97,37 @@ def _amount(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENTS)
 
 
+def _percentage(value) -> Decimal | None:
+    """Exact keeps a VAT percentage as a fraction (0.21 for 21 %)."""
+    if value is None or value == "":
+        return None
+    return (Decimal(str(value)) * 100).quantize(CENTS)
+
+
 # The administration and its settings
 
 
-def divisions(link: ExactLink, *, access_token: str = "") -> list[Division]:
-    """The divisions the consenting user gave coachlink (with a new token: ``access_token``)."""
+def current_division(link: ExactLink, *, access_token: str = "") -> str:
+    """The division the user last opened in Exact (current/Me's CurrentDivision)."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SystemSystemMe
+    found = client.rows(
+        link, "current/Me", params={"$select": "CurrentDivision"}, access_token=access_token
+    )
+    return str(found[0].get("CurrentDivision") or "") if found else ""
+
+
+def divisions(link: ExactLink, *, access_token: str = "", via: str = "") -> list[Division]:
+    """The divisions the consenting user gave coachlink (with a new token: ``access_token``).
+
+    Exact answers the list only through a division the app may use, ``via`` (default: the
+    link's); through any other it answers 403."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SystemSystemDivisions
     found = client.rows(
-        link, "system/Divisions", params={"$select": "Code,Description"}, access_token=access_token
+        link,
+        "system/Divisions",
+        params={"$select": "Code,Description"},
+        access_token=access_token,
+        division=via,
     )
     return [
         Division(code=_code(row), description=str(row.get("Description") or "")) for row in found
@@ -122,7 +145,7 @@ def gl_accounts(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[
     """GL accounts by code: those of ``codes``, or all."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=FinancialGLAccounts
     found = _rows_by_codes(
-        link, "financial/GLAccounts", codes=codes, select="ID,Code,Type,IsBlocked"
+        link, "financial/GLAccounts", codes=codes, select="ID,Code,Description,Type,IsBlocked"
     )
     return {
         _code(row): GLAccount(
@@ -130,6 +153,7 @@ def gl_accounts(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[
             code=_code(row),
             type=int(row.get("Type") or 0),
             is_blocked=bool(row.get("IsBlocked")),
+            description=str(row.get("Description") or ""),
         )
         for row in found
     }
@@ -138,10 +162,16 @@ def gl_accounts(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[
 def vat_codes(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, VatCode]:
     """VAT codes by code: those of ``codes``, or all."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=VATVATCodes
-    found = _rows_by_codes(link, "vat/VATCodes", codes=codes, select="Code,Type,IsBlocked")
+    found = _rows_by_codes(
+        link, "vat/VATCodes", codes=codes, select="Code,Description,Type,Percentage,IsBlocked"
+    )
     return {
         _code(row): VatCode(
-            code=_code(row), type=str(row.get("Type") or ""), is_blocked=bool(row.get("IsBlocked"))
+            code=_code(row),
+            type=str(row.get("Type") or ""),
+            is_blocked=bool(row.get("IsBlocked")),
+            description=str(row.get("Description") or ""),
+            percentage=_percentage(row.get("Percentage")),
         )
         for row in found
     }
@@ -150,8 +180,15 @@ def vat_codes(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[st
 def cost_centres(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, CostCentre]:
     """Cost centres by code: those of ``codes``, or all."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=HRMCostcenters
-    found = _rows_by_codes(link, "hrm/Costcenters", codes=codes, select="Code")
-    return {_code(row): CostCentre(code=_code(row)) for row in found}
+    found = _rows_by_codes(link, "hrm/Costcenters", codes=codes, select="Code,Description,Active")
+    return {
+        _code(row): CostCentre(
+            code=_code(row),
+            description=str(row.get("Description") or ""),
+            active=row.get("Active") is not False,
+        )
+        for row in found
+    }
 
 
 def projects(link: ExactLink, *, codes: Iterable[str]) -> dict[str, Project]:

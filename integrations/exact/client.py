@@ -41,8 +41,8 @@ def _lock_name(link: ExactLink) -> str:
     return f"token-{oauth.base_url(link.site)}-{link.pk}"
 
 
-def _rate_key(link: ExactLink) -> str:
-    return f"{oauth.base_url(link.site)}-{link.division}"
+def _rate_key(link: ExactLink, division: str = "") -> str:
+    return f"{oauth.base_url(link.site)}-{division or link.division}"
 
 
 def _reauthenticate() -> Reauthenticate:
@@ -103,25 +103,32 @@ def access_token_refresh(*, link: ExactLink, rejected: str = "") -> str:
         return tokens.access_token
 
 
-def _url(link: ExactLink, path: str) -> str:
+def _url(link: ExactLink, path: str, division: str = "") -> str:
     if path.startswith(("http://", "https://")):
         return path
     if path.startswith("current/"):
         return f"{oauth.base_url(link.site)}/api/v1/{path}"
-    return f"{oauth.base_url(link.site)}/api/v1/{link.division}/{path}"
+    return f"{oauth.base_url(link.site)}/api/v1/{division or link.division}/{path}"
 
 
 def request(
-    link: ExactLink, method: str, path: str, *, access_token: str = "", **kwargs: Any
+    link: ExactLink,
+    method: str,
+    path: str,
+    *,
+    access_token: str = "",
+    division: str = "",
+    **kwargs: Any,
 ) -> requests.Response:
-    """One call to Exact's API for ``link``, within the budgets, with a valid token.
+    """One call to Exact's API for ``link``, within the budgets, with a valid token; in
+    ``division`` instead of the link's when given.
 
     A 401 refreshes the token once (another process may have refreshed, or Exact's clock says
     the token expired before ours did); a 429 waits for the reset once. Anything else that is
     not a success raises an ExactError of the class it is.
     """
-    url = _url(link, path)
-    rate_key = _rate_key(link)
+    url = _url(link, path, division)
+    rate_key = _rate_key(link, division)
     token = access_token or access_token_get(link=link)
     retried_token = bool(access_token)
     retried_rate = False
@@ -150,7 +157,12 @@ def _data(response: requests.Response) -> Any:
 
 
 def rows(
-    link: ExactLink, path: str, *, params: dict | None = None, access_token: str = ""
+    link: ExactLink,
+    path: str,
+    *,
+    params: dict | None = None,
+    access_token: str = "",
+    division: str = "",
 ) -> list[dict]:
     """Every row of a list endpoint, following ``__next`` page by page."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResources.aspx (paging, __next)
@@ -158,7 +170,16 @@ def rows(
     next_url: str | None = path
     page_params = params
     while next_url:
-        body = _data(request(link, "GET", next_url, params=page_params, access_token=access_token))
+        body = _data(
+            request(
+                link,
+                "GET",
+                next_url,
+                params=page_params,
+                access_token=access_token,
+                division=division,
+            )
+        )
         if isinstance(body, list):
             return found + body
         found.extend(body.get("results", []))

@@ -37,6 +37,7 @@ class GLAccount:
     code: str
     type: int
     is_blocked: bool
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,16 @@ class VatCode:
     code: str
     type: str
     is_blocked: bool = False
+    description: str = ""
+    # A percentage (21.00), not Exact's fraction (0.21); None when Exact did not say.
+    percentage: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class CostCentre:
     code: str
+    description: str = ""
+    active: bool = True
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,24 @@ returns None when the rule holds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from integrations.exact.entities import Account, CostCentre, GLAccount, Journal, VatCode
 
 JOURNAL_TYPE_SALES = 20
+GL_ACCOUNT_TYPE_RECEIVABLE = 20
 GL_ACCOUNT_TYPE_REVENUE = 110
 VAT_TYPE_EXCLUSIVE = "E"
+# Exact numbers its journals from 1 to 999 (three digits) and its GL accounts with at most nine
+# digits (Exact's connectivity manual: journal N3, account A9; Exact Online's own chart of
+# accounts and journals are numbered). Anything else can never match a code in Exact.
+JOURNAL_CODE = re.compile(r"[0-9]{1,3}")
+GL_ACCOUNT_CODE = re.compile(r"[0-9]{1,9}")
 # Exact's account Code is a string of at most 18 characters, numeric for relation numbers.
 RELATION_CODE_LENGTH = 18
 
@@ -33,6 +42,24 @@ class Breach:
     def __post_init__(self) -> None:
         if not self.fix:
             object.__setattr__(self, "fix", self.message)
+
+
+def division_breach(*, code: str, consented: list[str]) -> Breach | None:
+    """The division must be one the Exact user gave coachlink on the consent page (when Exact
+    listed them: ``consented`` is empty when it did not)."""
+    if not consented or code in consented:
+        return None
+    return Breach(
+        "division",
+        _("The Exact Online user did not give coachlink access to division %(division)s.")
+        % {"division": code},
+        _(
+            "The Exact Online user did not give coachlink access to division %(division)s. "
+            "Click Authenticate, tick that administration on Exact's consent page and save "
+            "again; or choose one of the administrations listed in panel General."
+        )
+        % {"division": code},
+    )
 
 
 def journal_breach(*, code: str, journals: dict[str, Journal]) -> Breach | None:
@@ -62,17 +89,52 @@ def journal_breach(*, code: str, journals: dict[str, Journal]) -> Breach | None:
 
 
 def debtor_gl_account_breach(*, code: str, gl_accounts: dict[str, GLAccount]) -> Breach | None:
-    """The debtor (receivables) GL account of the panel must exist."""
-    if code.strip() in gl_accounts:
+    """The debtor GL account of the panel must exist and be an accounts receivable account."""
+    account = gl_accounts.get(code.strip())
+    if account is None:
+        return Breach(
+            "debtor_gl_account_unknown",
+            _("Debtor GL account %(code)s does not exist in Exact Online.") % {"code": code},
+            _(
+                "GL account %(code)s does not exist in Exact Online: fix the debtor GL "
+                "account in panel Financial."
+            )
+            % {"code": code},
+        )
+    if account.type != GL_ACCOUNT_TYPE_RECEIVABLE:
+        return Breach(
+            "debtor_gl_account_unknown",
+            _("GL account %(code)s is not an accounts receivable account in Exact Online.")
+            % {"code": code},
+            _(
+                "GL account %(code)s (“%(name)s”) is not of type Accounts receivable in Exact "
+                "Online: fill in the debtors account (usually 1300) in panel Financial."
+            )
+            % {"code": code, "name": account.description},
+        )
+    return None
+
+
+def same_name(first: str, second: str) -> bool:
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def gl_account_name_warning(
+    *, code: str, name: str, gl_accounts: dict[str, GLAccount]
+) -> Breach | None:
+    """coachlink's GL account should be the account of that code in Exact: when the names
+    differ, revenue lands on an account the user did not mean."""
+    account = gl_accounts.get(code.strip())
+    if account is None or same_name(name, account.description):
         return None
     return Breach(
-        "debtor_gl_account_unknown",
-        _("Debtor GL account %(code)s does not exist in Exact Online.") % {"code": code},
+        "gl_account_name",
         _(
-            "GL account %(code)s does not exist in Exact Online: fix the debtor GL "
-            "account in panel Financial."
+            "GL account %(code)s is “%(ours)s” in coachlink but “%(theirs)s” in Exact Online: "
+            "lines on it are booked on “%(theirs)s”. If that is right, take over Exact's name "
+            "(Take over from Exact); if not, map those lines to the right account in coachlink."
         )
-        % {"code": code},
+        % {"code": code, "ours": name, "theirs": account.description},
     )
 
 
@@ -135,6 +197,34 @@ def vat_code_breach(*, code: str, vat_codes: dict[str, VatCode]) -> Breach | Non
     return None
 
 
+def vat_rate_breach(
+    *, code: str, percentage: Decimal, vat_codes: dict[str, VatCode]
+) -> Breach | None:
+    """coachlink's VAT rate must be the percentage of that VAT code in Exact, or Exact books
+    another VAT amount than the invoice shows."""
+    vat_code = vat_codes.get(code.strip())
+    if vat_code is None or vat_code.percentage is None or vat_code.percentage == percentage:
+        return None
+    return Breach(
+        "vat_rate",
+        _(
+            "VAT code %(code)s is %(ours)s%% in coachlink but %(theirs)s%% in Exact Online: "
+            "Exact would book another VAT amount than the invoice shows. Fix the rate in "
+            "coachlink or in Exact Online."
+        )
+        % {
+            "code": code,
+            "ours": percentage_text(percentage),
+            "theirs": percentage_text(vat_code.percentage),
+        },
+    )
+
+
+def percentage_text(percentage: Decimal) -> str:
+    """21 or 10,5 (in Dutch): a rate as people write it, without trailing zeros."""
+    return formats.number_format(percentage, decimal_pos=2 if percentage % 1 else 0)
+
+
 def cost_centre_breach(*, code: str, cost_centres: dict[str, CostCentre]) -> Breach | None:
     """A cost centre sent with a line must exist."""
     if code.strip() in cost_centres:
@@ -168,6 +258,34 @@ def customer_breach(*, code: str, accounts: dict[str, Account]) -> Breach | None
             % {"code": code},
         )
     return None
+
+
+def journal_code_breach(value: str) -> Breach | None:
+    """A journal code Exact can have: a number from 1 to 999."""
+    if JOURNAL_CODE.fullmatch(value.strip()) and int(value) > 0:
+        return None
+    return Breach(
+        "journal",
+        _(
+            "“%(code)s” cannot be a journal in Exact Online: a journal code is a number from 1 "
+            "to 999, for example 70."
+        )
+        % {"code": value},
+    )
+
+
+def gl_account_code_breach(value: str) -> Breach | None:
+    """A GL account code Exact can have: at most nine digits."""
+    if GL_ACCOUNT_CODE.fullmatch(value.strip()):
+        return None
+    return Breach(
+        "gl_account_unknown",
+        _(
+            "“%(code)s” cannot be a GL account in Exact Online: a GL account code has digits "
+            "only, at most 9, for example 1300."
+        )
+        % {"code": value},
+    )
 
 
 def relation_code(value: str) -> str | None:

@@ -34,12 +34,78 @@ def test_the_model_defaults_are_the_seeds_defaults():
     ("language", "text"),
     [("en", "digits only"), ("nl", "alleen cijfers")],
 )
-@pytest.mark.parametrize("division", ["70 95", "abc", "\uff17\uff10\uff19\uff15", "1234567890", ""])
+@pytest.mark.parametrize("division", ["70 95", "abc", "\uff17\uff10\uff19\uff15", "1234567890"])
 def test_it_wants_the_division_code_as_digits(division, language, text):
     errors = errors_of(valid_panels(**{"general-division": division}), language=language)
-    assert "general-division" in errors
-    if division:
-        assert text in errors["general-division"][0]
+    assert text in errors["general-division"][0]
+
+
+def authenticated(**fields) -> ExactLink:
+    link = ExactLinkFactory(refresh_token_encrypted="stored", **fields)
+    assert link.is_authenticated
+    return link
+
+
+def test_the_division_may_wait_until_exact_lists_the_administrations():
+    assert errors_of(valid_panels(**{"general-division": ""})) == {}
+    errors = errors_of(valid_panels(**{"general-division": ""}), instance=authenticated())
+    assert errors["general-division"] == ["Choose the administration coachlink books into."]
+
+
+CONSENTED = [
+    {"code": "7095", "description": "Opleidingen Zuid BV"},
+    {"code": "7096", "description": "Opleidingen Zuid BV (test)"},
+]
+
+
+def test_after_authentication_the_division_is_chosen_from_the_consented_ones():
+    link = authenticated(division="", consented_divisions=CONSENTED)
+    field = LinkPanels(instance=link).forms[1].fields["division"]
+    assert list(field.choices)[1:] == [
+        ("7095", "7095 Opleidingen Zuid BV"),
+        ("7096", "7096 Opleidingen Zuid BV (test)"),
+    ]
+    assert errors_of(valid_panels(**{"general-division": "7096"}), instance=link) == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "did not give coachlink access to division 7097. Click Authenticate, tick"),
+        ("nl", "heeft coachlink geen toegang gegeven tot divisie 7097. Klik op Authenticeren"),
+    ],
+)
+def test_a_division_that_was_not_consented_is_refused_with_the_fix(language, text):
+    link = authenticated(division="7097", consented_divisions=CONSENTED)
+    field = LinkPanels(instance=link).forms[1].fields["division"]
+    assert ("7097", "7097 (no access given)") in list(field.choices)
+    errors = errors_of(
+        valid_panels(**{"general-division": "7097"}), instance=link, language=language
+    )
+    assert text in errors["general-division"][0]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "text"),
+    [
+        ("financial-journal", "7O", "a journal code is a number from 1 to 999"),
+        ("financial-journal", "1000", "a journal code is a number from 1 to 999"),
+        ("financial-journal", "0", "a journal code is a number from 1 to 999"),
+        ("financial-journal", "\uff17\uff10", "a journal code is a number from 1 to 999"),
+        ("financial-debtor_gl_account", "13x0", "digits only, at most 9"),
+        ("financial-debtor_gl_account", "1234567890", "digits only, at most 9"),
+    ],
+)
+def test_codes_exact_cannot_have_are_refused(field, value, text):
+    assert text in errors_of(valid_panels(**{field: value}))[field][0]
+    with translation.override("nl"):
+        dutch = errors_of(valid_panels(**{field: value}), language="nl")[field][0]
+    assert "Exact Online" in dutch and text not in dutch
+
+
+def test_codes_in_exacts_format_are_accepted():
+    data = valid_panels(**{"financial-journal": " 7 ", "financial-debtor_gl_account": "123456789"})
+    assert errors_of(data) == {}
 
 
 @pytest.mark.parametrize(

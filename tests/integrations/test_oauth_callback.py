@@ -80,11 +80,41 @@ def test_it_handles_an_expired_code(manager_client, exact_settings, sandbox):
     assert not ExactLink.objects.get().is_authenticated
 
 
-def test_it_refuses_a_division_the_user_did_not_allow(manager_client, exact_settings):
+def test_it_stores_the_administrations_the_user_consented_to(manager_client, exact_settings):
+    ExactLinkFactory(division="")
+    answer = consent_answer(authorize(manager_client), divisions=(7095, 7096))
+    page = page_after(manager_client, answer)
+    link = ExactLink.objects.get()
+    assert link.is_authenticated
+    assert link.consented_divisions == [
+        {"code": "7095", "description": "Opleidingen Zuid BV"},
+        {"code": "7096", "description": "Opleidingen Zuid BV (test)"},
+    ]
+    assert "Choose the administration (division) in panel General and save." in page
+    assert '<option value="7096">7096 Opleidingen Zuid BV (test)</option>' in page
+
+
+def test_a_division_the_user_did_not_allow_is_named_with_the_fix(manager_client, exact_settings):
     ExactLinkFactory(division="7096")
     page = page_after(manager_client, consent_answer(authorize(manager_client), divisions=(7095,)))
-    assert "did not give access to division 7096" in page
-    assert not ExactLink.objects.get().is_authenticated
+    assert "did not give coachlink access to division 7096" in page
+    assert "tick that administration on Exact&#x27;s consent page" in page
+    link = ExactLink.objects.get()
+    assert link.consented_division_codes == ["7095"]
+    enable = manager_client.get(reverse("integrations:exact_enable"), follow=True)
+    assert "did not give coachlink access to division 7096" in enable.content.decode()
+    assert ExactLink.objects.get().activation == "off"
+
+
+def test_without_a_listable_administration_the_division_is_typed(manager_client, exact_settings):
+    # Exact lists the administrations only through the one the user last opened (7095 for
+    # the sandbox's demo user); with only 7096 ticked and no division yet, it lists none.
+    ExactLinkFactory(division="")
+    page = page_after(manager_client, consent_answer(authorize(manager_client), divisions=(7096,)))
+    link = ExactLink.objects.get()
+    assert link.is_authenticated and link.consented_divisions == []
+    assert "Type the division code in panel General" in page
+    assert 'name="general-division"' in page and 'type="text"' in page
 
 
 def test_neither_the_secret_nor_the_tokens_are_logged(manager_client, exact_settings, caplog):

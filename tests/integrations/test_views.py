@@ -160,3 +160,36 @@ def test_rotating_the_keys_reencrypts_the_tokens(settings):
     call_command("exact_rotate_token_keys")
     settings.EXACT_TOKEN_KEYS = [new]
     assert ExactLink.objects.get().refresh_token == "REFRESH"
+
+
+def test_changing_the_division_after_exports_asks_first_and_says_what_follows(manager_client):
+    from exports.models import ExportRecord, ExportState
+    from tests.billing.factories import final_invoice_create
+
+    consented = [
+        {"code": "7095", "description": "Opleidingen Zuid BV"},
+        {"code": "7096", "description": "Opleidingen Zuid BV (test)"},
+    ]
+    ExactLinkFactory(division="7095", refresh_token_encrypted="x", consented_divisions=consented)
+    for _ in range(2):
+        ExportRecord.objects.update_or_create(
+            invoice=final_invoice_create(), defaults={"state": ExportState.EXPORTED}
+        )
+    url = reverse("integrations:exact_configure")
+    response = manager_client.post(url, valid_panels(**{"general-division": "7096"}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Change the administration from 7095 to 7096?" in page
+    assert "The 2 invoices already exported stay booked in 7095 Opleidingen Zuid BV" in page
+    assert "booked in 7096 Opleidingen Zuid BV (test) from now on" in page
+    assert ExactLink.objects.get().division == "7095"
+    confirmed = valid_panels(**{"general-division": "7096", "confirm_division": "7096"})
+    assert manager_client.post(url, confirmed).status_code == 302
+    assert ExactLink.objects.get().division == "7096"
+
+
+def test_changing_the_division_before_any_export_needs_no_confirmation(manager_client):
+    ExactLinkFactory(division="7095")
+    url = reverse("integrations:exact_configure")
+    assert manager_client.post(url, valid_panels(**{"general-division": "7096"})).status_code == 302
+    assert ExactLink.objects.get().division == "7096"
