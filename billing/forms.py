@@ -46,6 +46,7 @@ class InvoiceFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
+        max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("Invoice number or debtor name")}),
     )
     status = forms.ChoiceField(

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -349,6 +350,9 @@ FINAL_INVOICE_LOCKED = _(
 )
 
 
+LIST_ORDER = (F("date").desc(), Coalesce("number", 0).desc(), F("id").desc())
+
+
 class Invoice(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -398,6 +402,13 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-date", "-number", "-pk"]
+        # The invoice list pages through these in its order (billing.selectors.INVOICE_SORT_KEY):
+        # all invoices, one status, one debtor's.
+        indexes = [
+            models.Index(*LIST_ORDER, name="invoice_list_order"),
+            models.Index(F("status"), *LIST_ORDER, name="invoice_status_list_order"),
+            models.Index(F("debtor"), *LIST_ORDER, name="invoice_debtor_list_order"),
+        ]
 
     def __str__(self) -> str:
         if self.number is None:

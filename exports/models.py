@@ -99,7 +99,7 @@ class ExportRecord(models.Model):
     # Kept from the first POST on: the settlement must look for the reference that was sent,
     # even when the invoice number prefix changed since.
     your_ref = models.CharField(_("YourRef"), max_length=40, blank=True, db_index=True)
-    account_code = models.CharField(_("relation number"), max_length=18, blank=True)
+    account_code = models.CharField(_("relation number"), max_length=18, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     # While a worker holds the record in SENDING no other worker touches it; a worker that
     # died leaves the lease to run out, after which the next run settles the outcome.
@@ -118,8 +118,13 @@ class ExportRecord(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
-        # The export log pages through the records newest first.
-        indexes = [models.Index(fields=["-updated_at", "-id"], name="exportrecord_log_order")]
+        # The export log pages through the records newest first, all or of one state.
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="exportrecord_log_order"),
+            models.Index(
+                fields=["state", "-updated_at", "-id"], name="exportrecord_state_log_order"
+            ),
+        ]
         verbose_name = _("export record")
         verbose_name_plural = _("export records")
 

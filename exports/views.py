@@ -4,7 +4,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from billing.models import Invoice
+from coachlink.pagination import seek_page
 from exports.builders import ExportProblem
 from exports.explanations import explanation_get
 from exports.forms import ExcludeExistingForm, ExportLogFilterForm
@@ -24,6 +24,7 @@ from exports.payments import (
     payment_status_sync,
 )
 from exports.selectors import (
+    RECORD_SORT_KEY,
     export_batches_recent,
     export_records_filter,
     export_state_counts,
@@ -47,14 +48,9 @@ CHANGE = "exports.change_exportrecord"
 @permission_required(VIEW, raise_exception=True)
 def export_log(request: HttpRequest) -> HttpResponse:
     form = ExportLogFilterForm(request.GET or None)
-    records = export_records_filter().select_related("payment")
-    if form.is_valid():
-        records = export_records_filter(
-            state=form.cleaned_data["state"], query=form.cleaned_data["q"]
-        ).select_related("payment")
-    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    records = export_records_filter(state=filters.get("state", ""), query=filters.get("q", ""))
+    page = seek_page(records, keys=RECORD_SORT_KEY, size=RECORDS_PER_PAGE, params=request.GET)
     link = link_get()
     return render(
         request,
@@ -62,7 +58,6 @@ def export_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "querystring": querystring.urlencode(),
             "counts": export_state_counts(),
             "days": exports_per_day(),
             "batches": export_batches_recent(),

@@ -1,0 +1,70 @@
+"""Reading invoices and debtors for the screens, through indexes."""
+
+from __future__ import annotations
+
+from django.db import connection, models
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from billing.models import Company, Debtor, Invoice, Person
+from coachlink.pagination import SortKey
+
+# Up to this many matching debtors are passed to the invoice query as a list, so the planner
+# knows how many invoices they hold; more become a subquery.
+DEBTORS_LISTED = 500
+
+# Newest first; within a day by number, drafts (no number yet) after the numbered invoices.
+INVOICE_SORT_KEY = (
+    SortKey.field("date", models.DateField()),
+    SortKey(Coalesce("number", 0), lambda invoice: invoice.number or 0, models.IntegerField()),
+    SortKey.field("id", models.IntegerField()),
+)
+
+
+def debtors_matching(*, query: str, by_number: bool = False) -> QuerySet[Debtor]:
+    """Debtors whose company or person name matches ``query`` or, ``by_number``, whose number it is.
+
+    On PostgreSQL any part of the name matches, through the trigram indexes on the names; on
+    SQLite, which has no such index, the start of the company name, first or last name.
+    """
+    lookup = "icontains" if connection.vendor == "postgresql" else "istartswith"
+    # Each name table is searched on its own, where its index applies, not through a join.
+    companies = Company.objects.filter(**{f"name__{lookup}": query})
+    persons = Person.objects.filter(
+        Q(**{f"first_name__{lookup}": query}) | Q(**{f"last_name__{lookup}": query})
+    )
+    matches = Q(company__in=companies.values("pk")) | Q(person__in=persons.values("pk"))
+    # People type numbers as printed ("00042"); they are stored as 42.
+    if by_number and query.isdigit():
+        matches |= Q(debtor_number=int(query))
+    return Debtor.objects.filter(matches)
+
+
+def invoice_search(*, query: str, by_debtor_number: bool = False) -> Q | None:
+    """What an invoice matching ``query`` looks like, in conditions on the invoice table alone.
+
+    The debtors are looked up first (a small table), so the invoices are found through the
+    index on their debtor or, for a number, the unique index on the number.
+    """
+    query = query.strip()
+    if not query:
+        return None
+    debtors = debtors_matching(query=query, by_number=by_debtor_number).values_list("pk", flat=True)
+    listed = list(debtors[: DEBTORS_LISTED + 1])
+    matches = Q(debtor_id__in=debtors if len(listed) > DEBTORS_LISTED else listed)
+    if query.isdigit():
+        matches |= Q(number=int(query))
+    return matches
+
+
+def invoices_filter(*, query: str = "", status: str = "") -> QuerySet[Invoice]:
+    """Invoices for the list, with everything a row shows in a fixed number of queries."""
+    invoices = Invoice.objects.select_related(
+        "debtor__company", "debtor__person", "export_record__payment"
+    ).prefetch_related("lines__vat_rate")
+    if status:
+        invoices = invoices.filter(status=status)
+    matches = invoice_search(query=query)
+    if matches is not None:
+        invoices = invoices.filter(matches)
+    return invoices
