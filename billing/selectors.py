@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -40,20 +42,31 @@ def debtors_matching(*, query: str, by_number: bool = False) -> QuerySet[Debtor]
     return Debtor.objects.filter(matches)
 
 
-def invoice_search(*, query: str, by_debtor_number: bool = False) -> Q | None:
-    """What an invoice matching ``query`` looks like, in conditions on the invoice table alone.
+def invoice_search(
+    *,
+    query: str,
+    by_debtor_number: bool = False,
+    numbers: Iterable[int] = (),
+    debtors: Iterable[int] = (),
+    via: str = "",
+) -> Q | None:
+    """What an invoice matching ``query``, numbered one of ``numbers`` or of one of ``debtors``
+    looks like.
 
-    The debtors are looked up first (a small table), so the invoices are found through the
-    index on their debtor or, for a number, the unique index on the number.
+    The debtors are looked up first (a small table), so that every condition is on the invoice
+    table itself, reached ``via`` a relation when the list is of something else: the planner
+    can then find the invoices through the index on their debtor and the unique index on their
+    number, or walk the list's own index and check each row.
     """
     query = query.strip()
     if not query:
         return None
-    debtors = debtors_matching(query=query, by_number=by_debtor_number).values_list("pk", flat=True)
-    listed = list(debtors[: DEBTORS_LISTED + 1])
-    matches = Q(debtor_id__in=debtors if len(listed) > DEBTORS_LISTED else listed)
-    if query.isdigit():
-        matches |= Q(number=int(query))
+    matching = debtors_matching(query=query, by_number=by_debtor_number).values_list("pk")
+    listed = [*debtors, *(pk for (pk,) in matching[: DEBTORS_LISTED + 1])]
+    matches = Q(**{f"{via}debtor_id__in": matching if len(listed) > DEBTORS_LISTED else listed})
+    numbers = [*numbers, int(query)] if query.isdigit() else list(numbers)
+    if numbers:
+        matches |= Q(**{f"{via}number__in": numbers})
     return matches
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Expression, F, QuerySet, Value
 from django.http import QueryDict
@@ -118,7 +119,8 @@ class ResultCount:
 
 
 def rows_count(queryset: QuerySet) -> ResultCount:
-    """Count up to ``COUNT_BOUND`` rows exactly; above it, the planner's estimate on PostgreSQL."""
+    """Count up to ``COUNT_BOUND`` rows of an ordered list exactly; above it, the planner's
+    estimate on PostgreSQL."""
     return rows_counts({"rows": queryset})["rows"]
 
 
@@ -127,8 +129,13 @@ def rows_counts(querysets: Mapping[str, QuerySet]) -> dict[str, ResultCount]:
     bound = COUNT_BOUND
     parts, params = [], []
     for queryset in querysets.values():
-        # Reading no more than bound + 1 rows, from an index where one fits.
-        sql, part_params = queryset.order_by().values("pk")[: bound + 1].query.sql_with_params()
+        # No more than bound + 1 rows, in the list's order: read from the index that pages
+        # through the list, not from wherever the planner expects the first matches.
+        try:
+            sql, part_params = queryset.values("pk")[: bound + 1].query.sql_with_params()
+        except EmptyResultSet:
+            # A search that matched no debtor and no number: nothing to ask the database.
+            sql, part_params = "SELECT 1 WHERE 1 = 0", ()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS bounded)")
         params.extend(part_params)
     with connection.cursor() as cursor:
@@ -145,12 +152,33 @@ def rows_counts(querysets: Mapping[str, QuerySet]) -> dict[str, ResultCount]:
 def _rows_estimate(queryset: QuerySet, *, bound: int) -> ResultCount:
     if connection.vendor != "postgresql":
         return ResultCount(bound, exact=False)
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))[0]["Plan"]
-    estimate = int(plan["Plan Rows"])
+    estimate = _planner_rows(queryset)
     if estimate <= bound:
         return ResultCount(bound, exact=False)
-    # Two significant figures: the estimate is no more precise than that.
-    return ResultCount(int(float(f"{estimate:.2g}")), exact=False, estimated=True)
+    return ResultCount(estimate, exact=False, estimated=True)
+
+
+def _planner_rows(queryset: QuerySet) -> int:
+    """How many rows PostgreSQL's planner expects, rounded to the two figures it can claim."""
+    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))[0]["Plan"]
+    return int(float(f"{int(plan['Plan Rows']):.2g}"))
+
+
+def list_total(queryset: QuerySet, *, shown: int, more: bool) -> ResultCount:
+    """The size of a list of which ``shown`` rows are on the page, and ``more`` elsewhere.
+
+    A list on one page is counted on the page. On PostgreSQL a longer one is first estimated by
+    the planner, without reading it, which costs the same for a search as for a million rows;
+    only a list it expects to be short is then counted, up to the bound. SQLite counts up to the
+    bound.
+    """
+    if not more:
+        return ResultCount(shown)
+    if connection.vendor == "postgresql":
+        estimate = _planner_rows(queryset)
+        if estimate > COUNT_BOUND:
+            return ResultCount(max(estimate, shown + 1), exact=False, estimated=True)
+    return rows_count(queryset.order_by())
 
 
 @dataclass
@@ -236,7 +264,7 @@ def seek_page(
         has_next=has_next,
         first_key=_key_write(rows[0], keys) if rows else "",
         last_key=_key_write(rows[-1], keys) if rows else "",
-        total=rows_count(queryset),
+        total=list_total(newest_first, shown=len(rows), more=has_previous or has_next),
         querystring=querystring.urlencode(),
     )
 

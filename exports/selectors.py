@@ -6,11 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from billing.models import Invoice
 from billing.selectors import invoice_search
 from coachlink.pagination import ResultCount, SortKey, rows_counts
 from exports.models import ExportBatch, ExportRecord, ExportState
@@ -20,9 +19,9 @@ RECORD_SORT_KEY = (
     SortKey.field("updated_at", models.DateTimeField()),
     SortKey.field("id", models.IntegerField()),
 )
-# A search by YourRef or relation number hands the invoices it found to the invoice conditions
-# as a list up to this many, and as a subquery above it.
-RECORDS_LISTED = 500
+# A YourRef is one invoice's and a relation number one debtor's; a few more are looked at, in
+# case a prefix was changed.
+RECORDS_LISTED = 20
 
 
 def export_records_filter(*, state: str = "", query: str = "") -> QuerySet[ExportRecord]:
@@ -32,21 +31,30 @@ def export_records_filter(*, state: str = "", query: str = "") -> QuerySet[Expor
     )
     if state:
         records = records.filter(state=state)
-    matches = invoice_search(query=query, by_debtor_number=True)
-    if matches is not None:
-        query = query.strip()
-        referenced = ExportRecord.objects.filter(Q(account_code=query) | Q(your_ref=query))
-        invoice_ids = referenced.values_list("invoice_id", flat=True)
-        listed = list(invoice_ids[: RECORDS_LISTED + 1])
-        matches |= Q(pk__in=invoice_ids if len(listed) > RECORDS_LISTED else listed)
-        # A semi-join on the invoice table, where every condition has an index to use.
-        records = records.filter(invoice__in=Invoice.objects.filter(matches).values("pk"))
+    query = query.strip()
+    if query:
+        # What Exact knows an invoice by leads to its number (YourRef) or debtor (relation
+        # number), so that every condition stays on the invoice.
+        numbers = ExportRecord.objects.filter(your_ref=query).values_list("invoice__number")
+        debtors = ExportRecord.objects.filter(account_code=query).values_list("invoice__debtor")
+        records = records.filter(
+            invoice_search(
+                query=query,
+                by_debtor_number=True,
+                numbers=[number for (number,) in numbers[:RECORDS_LISTED]],
+                debtors=[debtor for (debtor,) in debtors.order_by().distinct()[:RECORDS_LISTED]],
+                via="invoice__",
+            )
+        )
     return records
 
 
 def export_state_counts() -> dict[str, ResultCount]:
     return rows_counts(
-        {state: ExportRecord.objects.filter(state=state) for state in ExportState.values}
+        {
+            state: ExportRecord.objects.filter(state=state).order_by("-updated_at", "-id")
+            for state in ExportState.values
+        }
     )
 
 

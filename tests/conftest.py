@@ -1,7 +1,10 @@
 """Fixtures for the whole suite."""
 
+import os
+
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 
@@ -11,3 +14,14 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def require_postgresql() -> None:
+    """Skip on SQLite locally, but fail under CI, where PostgreSQL must be there."""
+    if connection.vendor == "postgresql":
+        return
+    message = "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -14,6 +14,7 @@ from coachlink.celery import app as celery_app
 from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
 from exports.services import export_record_ensure
 from tests.billing.factories import CompanyFactory, DebtorFactory, final_invoice_create
+from tests.billing.test_invoice_list import TOTAL_QUERIES
 from tests.exports.conftest import division_state
 from tests.exports.factories import ExactLinkFactory
 
@@ -74,6 +75,57 @@ def test_the_log_costs_the_same_queries_for_three_rows_as_for_twenty(clerk_clien
     for _ in range(17):
         record_make(ExportState.EXPORTED)
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    ("params", "queries"),
+    [
+        # session, user, permissions of the user and of its groups; the page's records with
+        # their invoices, debtors and payments; the bounded count of each state (one query);
+        # the chart; the bulk runs; the link; and the total of the list (TOTAL_QUERIES)
+        ({}, 9),
+        ({"state": "exported"}, 9),
+        ({"page": "last"}, 9),
+        # and the invoices by YourRef, the debtors by relation number, the debtors by name
+        ({"q": "Zonnebloem"}, 12),
+    ],
+    ids=["first page", "one state", "last page", "search"],
+)
+def test_the_log_costs_a_fixed_number_of_queries(
+    clerk_client, django_assert_num_queries, params, queries
+):
+    debtor = DebtorFactory(company=CompanyFactory(name="Zonnebloem BV"))
+    for _ in range(27):
+        record_make(ExportState.EXPORTED, debtor=debtor)
+
+    with django_assert_num_queries(queries + TOTAL_QUERIES):
+        response = clerk_client.get(reverse("exports:log"), params)
+
+    assert len(response.context["page"]) == 25
+
+
+def test_the_log_finds_a_record_by_yourref_and_by_relation_number(clerk_client):
+    wanted = record_make()
+    other = record_make()
+    ExportRecord.objects.filter(pk=wanted.pk).update(your_ref="7700042", account_code="")
+    ExportRecord.objects.filter(pk=other.pk).update(account_code="C-81")
+
+    by_ref = clerk_client.get(reverse("exports:log"), {"q": "7700042"}).context["page"]
+    by_code = clerk_client.get(reverse("exports:log"), {"q": "C-81"}).context["page"]
+
+    assert list(by_ref) == [wanted]
+    assert list(by_code) == [other]
+
+
+def test_a_search_that_matches_nothing_says_so(clerk_client):
+    record_make()
+
+    response = clerk_client.get(reverse("exports:log"), {"q": "Nergens te vinden"})
+
+    assert list(response.context["page"]) == []
+    html = response.content.decode()
+    assert "No exports match." in html
+    assert "0 results" in html
 
 
 def test_the_chart_shows_todays_exports(clerk_client):
