@@ -214,6 +214,7 @@ def _resources() -> dict[str, Resource]:
         Resource(spec["financialtransaction/TransactionLines"], transactions.division_lines),
         Resource(spec["bulk/Financial/TransactionLines"], transactions.division_lines),
         Resource(spec["sync/Financial/TransactionLines"], transactions.division_lines),
+        Resource(spec["sync/Deleted"], _simple(m.DeletedRecord, r.deleted_row)),
     ]
     for resource in table:
         writes = [
@@ -320,7 +321,7 @@ def _filter_checked(request: HttpRequest, resource: Resource):
     if not text.strip():
         raise ODataError("This $filter parameter is not supported for this resource")
     if resource.kind == "sync":
-        other = sorted(set(filter_names(text)) - {"Timestamp"})
+        other = sorted(set(filter_names(text)) - set(resource.endpoint.sync_filter_fields))
         if other:
             raise ODataError(f"Filtering on these fields is not supported: {','.join(other)}")
     return filter_parse(text, fields=set(entity.properties), type_name=entity.type_name)

@@ -10,8 +10,10 @@ from typing import Any
 from django.db.models import Max
 
 from exact_sandbox import models as m
+from exact_sandbox import transactions
 from exact_sandbox.clock import now
 from exact_sandbox.odata import ODataError, parse_datetime
+from exact_sandbox.reference import DELETED_ACCOUNTS, DELETED_TRANSACTION_LINES
 from exact_sandbox.seed import account_code
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -205,6 +207,12 @@ def account_update(*, account: m.Account, data: dict) -> m.Account:
 def account_delete(*, account: m.Account) -> None:
     if account.sales_entries.exists():
         raise ExactRuleError(["Verwijderen niet toegestaan: Relatie is in gebruik"])
+    m.DeletedRecord.objects.create(
+        division=account.division,
+        entity_type=DELETED_ACCOUNTS,
+        entity_key=account.id,
+        deleted=now(),
+    )
     account.delete()
 
 
@@ -429,7 +437,22 @@ def sales_entry_update(*, entry: m.SalesEntry, data: dict) -> m.SalesEntry:
 def sales_entry_delete(*, entry: m.SalesEntry) -> None:
     if entry.receivables.exclude(paid_dc=0, written_off_dc=0).exists():
         raise ExactRuleError(["Verwijderen niet toegestaan: Boeking is (deels) afgeletterd"])
+    division = entry.division
+    debtor_gl = m.GLAccount.objects.filter(division=division, type=20).order_by("code").first()
+    vat = {v.code: v.percentage for v in m.VATCode.objects.filter(division=division)}
+    lines = transactions.entry_lines(entry, debtor_gl=debtor_gl, vat_percentages=vat)
     entry.delete()
+    # The sync endpoints' clients learn of it from sync/Deleted, one row per transaction line.
+    stamp = now()
+    m.DeletedRecord.objects.bulk_create(
+        m.DeletedRecord(
+            division=division,
+            entity_type=DELETED_TRANSACTION_LINES,
+            entity_key=line["ID"],
+            deleted=stamp,
+        )
+        for line in lines
+    )
 
 
 # Projects and cost centres

@@ -268,3 +268,13 @@ class Receivable(SandboxModel):
     @property
     def open_dc(self) -> Decimal:
         return self.amount_dc - self.paid_dc - self.written_off_dc
+
+
+class DeletedRecord(SandboxModel):
+    """A deletion as sync/Deleted reports it (EntityType 1 transaction line, 2 account)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    division = models.IntegerField(db_index=True)
+    entity_type = models.IntegerField()
+    entity_key = models.UUIDField()
+    deleted = models.DateTimeField()

@@ -14,7 +14,8 @@ Sources (Exact's ``HlpRestAPIResourcesDetails.aspx?name=...`` pages, as kept by 
   Edm types, keys, ``[SDKFieldType(FieldType.ReadOnly)]`` (read-only here) and collections
   (navigation properties here);
 - ``picqer/exact-php-client``, ``src/Picqer/Financials/Exact/``: ``ReceivablesList.php`` (HID is
-  the key; no ``Modified``), ``BulkTransactionLine.php`` (``bulk/Financial/TransactionLines``
+  the key; no ``Modified``), ``Deleted.php`` (``sync/Deleted``: what the sync endpoints' records
+  became deleted, by EntityType), ``BulkTransactionLine.php`` (``bulk/Financial/TransactionLines``
   has the fields of ``TransactionLines``), the ``Bulk*.php`` classes for which entities have a
   bulk endpoint, and issue #591 for the mandatory filtering of ``crm/Accounts`` with Exact's
   whole message and field list; issue #500 ("Filtering on these fields is not supported") and
@@ -901,6 +902,20 @@ Website str
 )
 
 
+DELETED = _entity(
+    "Deleted",
+    """
+Timestamp int64 key
+Division int32 ro
+EntityKey guid ro
+EntityType int32 ro
+ID guid ro
+""",
+)
+# sync/Deleted's EntityType values (picqer's Deleted.php, from the reference page).
+DELETED_TRANSACTION_LINES, DELETED_ACCOUNTS = 1, 2
+
+
 def _with_timestamp(entity: Entity, name: str) -> Entity:
     """A sync/ endpoint's entity: the same fields plus Timestamp, the row version it pages by."""
     synced = Entity(name, dict(entity.fields))
@@ -932,6 +947,7 @@ ENTITIES = {
         SYNC_ACCOUNT,
         SYNC_RECEIVABLE,
         SYNC_TRANSACTION_LINE,
+        DELETED,
     )
 }
 
@@ -950,6 +966,8 @@ class Endpoint:
     kind: str = "regular"
     methods: tuple[str, ...] = ("GET",)
     filter_fields: tuple[str, ...] = ()
+    # sync endpoints: the only fields a $filter may use
+    sync_filter_fields: tuple[str, ...] = ("Timestamp",)
     source: str = ""
 
 
@@ -1040,6 +1058,13 @@ ENDPOINTS = {
             SYNC_TRANSACTION_LINE,
             "sync",
             source=_REF + "SyncFinancialTransactionLines",
+        ),
+        Endpoint(
+            "sync/Deleted",
+            DELETED,
+            "sync",
+            sync_filter_fields=("Timestamp", "EntityType"),
+            source=_REF + "SyncDeleted",
         ),
         Endpoint(
             "read/financial/ReceivablesList",

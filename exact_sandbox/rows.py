@@ -289,3 +289,13 @@ def document_attachment_row(a: m.DocumentAttachment) -> Row:
         "Url": attachment_url(a),
         "Attachment": None,
     }
+
+
+def deleted_row(d: m.DeletedRecord) -> Row:
+    return {
+        "Timestamp": timestamp(d.deleted, d.id.int),
+        "Division": d.division,
+        "EntityKey": d.entity_key,
+        "EntityType": d.entity_type,
+        "ID": d.id,
+    }

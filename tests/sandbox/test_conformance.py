@@ -42,6 +42,8 @@ def booked(nl_api):
         "salesentry/SalesEntries", sales_entry_payload(nl_api, Document=document["ID"])
     )
     assert entry.status_code == 201, entry.text
+    gone = nl_api.post("crm/Accounts", {"Name": "Opgeheven"}).json()["d"]
+    assert nl_api.delete(f"crm/Accounts(guid'{gone['ID']}')").status_code == 204
     return entry.json()["d"]
 
 
@@ -246,3 +248,25 @@ def test_an_account_referring_to_what_the_division_lacks_is_refused(nl_api):
         **{"$select": "PaymentConditionSales,StartDate"},
     ).json()["d"]
     assert (stored["PaymentConditionSales"], stored["StartDate"]) == ("14", "/Date(1767225600000)/")
+
+
+def test_a_deleted_entry_reaches_sync_deleted_line_by_line(sandbox, nl_api):
+    entry = nl_api.post("salesentry/SalesEntries", sales_entry_payload(nl_api)).json()["d"]
+    synced = nl_api.get(
+        "sync/Financial/TransactionLines", **{"$select": "ID,EntryID,Timestamp"}
+    ).json()["d"]["results"]
+    line_ids = {row["ID"] for row in synced if row["EntryID"] == entry["EntryID"]}
+    assert len(line_ids) == 3
+    last = max(row["Timestamp"] for row in synced)
+    assert nl_api.delete(f"salesentry/SalesEntries(guid'{entry['EntryID']}')").status_code == 204
+    assert (
+        nl_api.get(
+            "sync/Financial/TransactionLines", **{"$filter": f"Timestamp gt {last}L"}
+        ).json()["d"]["results"]
+        == []
+    )
+    deleted = nl_api.get(
+        "sync/Deleted", **{"$filter": "Timestamp gt 1L and EntityType eq 1"}
+    ).json()["d"]["results"]
+    assert {row["EntityKey"] for row in deleted} == line_ids
+    assert {row["Division"] for row in deleted} == {7095}
