@@ -131,7 +131,7 @@ def bench_run(name: str) -> Iterator[BenchRun]:
                 "EXACT_CLIENT_ID": CLIENT_ID,
                 "EXACT_CLIENT_SECRET": CLIENT_SECRET,
                 "EXACT_TOKEN_KEYS": Fernet.generate_key().decode(),
-                "EXACT_TIMEOUT": "10",
+                "EXACT_DEADLINE": "10",
                 "BENCH_BROKER_DIR": str(directory / "broker"),
                 "BENCH_QUEUE": run.queue,
                 "BENCH_METRICS": str(run.metrics_path),

@@ -189,7 +189,10 @@ EXACT_REDIRECT_URI = env.str(
 # One base URL per Exact site; point them at the sandbox to try coachlink without Exact.
 EXACT_BASE_URL_NL = env.str("EXACT_BASE_URL_NL", default="https://start.exactonline.nl")
 EXACT_BASE_URL_BE = env.str("EXACT_BASE_URL_BE", default="https://start.exactonline.be")
-EXACT_TIMEOUT = env.float("EXACT_TIMEOUT", default=30.0)
+# One deadline for each call to Exact: connecting, sending and reading the whole answer.
+EXACT_DEADLINE = env.float("EXACT_DEADLINE", default=30.0)
+# The largest answer from Exact coachlink reads, in bytes (a page of 1,000 rows is far below).
+EXACT_MAX_BODY = env.int("EXACT_MAX_BODY", default=16 * 1024 * 1024)
 # Fernet keys for the tokens at rest, newest first; add a key in front to rotate.
 EXACT_TOKEN_KEYS = env.list("EXACT_TOKEN_KEYS", default=[])
 

@@ -17,7 +17,7 @@ from exact_sandbox import api, bookkeeping
 from exact_sandbox import models as m
 from exact_sandbox.clock import clock_advance, clock_offset, now
 from exact_sandbox.odata import dumps
-from exact_sandbox.runtime import runtime
+from exact_sandbox.runtime import GARBAGE_KINDS, runtime
 from exact_sandbox.seed import sandbox_seed
 
 
@@ -111,6 +111,8 @@ def faults(request: HttpRequest) -> HttpResponse:
         values = _json(request)
         if values.get("drop_mode", "reset") not in ("reset", "timeout"):
             raise ValueError("drop_mode is 'reset' or 'timeout'")
+        if not set(values.get("garbage_kinds", GARBAGE_KINDS)) <= set(GARBAGE_KINDS):
+            raise ValueError(f"garbage_kinds are some of {', '.join(GARBAGE_KINDS)}")
         runtime.update_faults(values)
     return JsonResponse(runtime.describe()["faults"])
 

@@ -20,6 +20,9 @@ class Limits:
     token_calls_per_day: int = 200
 
 
+GARBAGE_KINDS = ("html", "truncated", "null", "error", "shape")
+
+
 @dataclass
 class Faults:
     error_rate: float = 0.0
@@ -29,6 +32,16 @@ class Faults:
     # "reset": the connection is reset; "timeout": the answer is held until the client gives up.
     drop_mode: str = "reset"
     drop_hold_seconds: float = 30.0
+    # Share of REST answers replaced, after the view ran, by a 200 no client can use: an HTML
+    # page, JSON cut off halfway, {"d": null}, an error body, or rows of the wrong shape.
+    garbage_rate: float = 0.0
+    garbage_kinds: list[str] = field(default_factory=lambda: list(GARBAGE_KINDS))
+    # Share of REST answers whose body is sent one byte every drip_interval_ms.
+    drip_rate: float = 0.0
+    drip_interval_ms: int = 200
+    # Share of list answers given a __next page link to another site (foreign_next_url).
+    foreign_next_rate: float = 0.0
+    foreign_next_url: str = "http://127.0.0.1:9/"
     seed: int | None = None
 
 
@@ -53,7 +66,9 @@ class Runtime:
         with self.lock:
             self.limits = replace(self.start_limits)
             self.faults = replace(
-                self.start_faults, error_statuses=list(self.start_faults.error_statuses)
+                self.start_faults,
+                error_statuses=list(self.start_faults.error_statuses),
+                garbage_kinds=list(self.start_faults.garbage_kinds),
             )
             self.rng = random.Random(self.faults.seed)
         self.clear()
@@ -97,6 +112,10 @@ class Runtime:
     def pick_status(self) -> int:
         with self.lock:
             return self.rng.choice(self.faults.error_statuses)
+
+    def pick_garbage(self) -> str:
+        with self.lock:
+            return self.rng.choice(self.faults.garbage_kinds)
 
     def count(self, *, method: str, endpoint: str, status: int | str) -> None:
         with self.lock:

@@ -16,7 +16,7 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from django.core.handlers.wsgi import WSGIHandler
 
-from exact_sandbox.middleware import DROP_MARKER, LATENCY_MARKER
+from exact_sandbox.middleware import DRIP_MARKER, DROP_MARKER, LATENCY_MARKER
 
 # SQLite and the in-memory tallies are simplest with one request inside Django at a time;
 # latency and withheld answers wait outside the lock so they do not hold up other callers.
@@ -42,10 +42,22 @@ def sandbox_application() -> "callable":
         latency = environ.get(LATENCY_MARKER)
         if latency:
             time.sleep(latency)
+        drip = environ.get(DRIP_MARKER)
+        if drip:
+            headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+            start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
+            return _dripping(body, interval=drip)
         start_response(captured["status"], captured["headers"])
         return [body]
 
     return application
+
+
+def _dripping(body: bytes, *, interval: float):
+    """The body a byte at a time: a server that keeps a per-read time-out from ever firing."""
+    for index in range(len(body)):
+        yield body[index : index + 1]
+        time.sleep(interval)
 
 
 def _reset_connection(connection: socket.socket) -> None:

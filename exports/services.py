@@ -73,7 +73,7 @@ class ExportsInterrupted(Exception):
 
 def _lease_until() -> dt.datetime:
     # Long enough for a PDF and a POST, each with its time-out, and a rate-limit wait.
-    return timezone.now() + dt.timedelta(seconds=3 * settings.EXACT_TIMEOUT + 90)
+    return timezone.now() + dt.timedelta(seconds=3 * settings.EXACT_DEADLINE + 90)
 
 
 def export_record_ensure(*, invoice: Invoice) -> ExportRecord:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.exact import client
 from integrations.exact.entities import (
@@ -33,6 +35,7 @@ from integrations.exact.entities import (
     SalesEntry,
     VatCode,
 )
+from integrations.exact.errors import Transient
 from integrations.models import ExactLink
 
 # Codes per `trim(Code) eq '..' or ...` filter: the answer fits one page of 60 rows and the
@@ -45,6 +48,26 @@ RECEIVABLE_FIELDS = (
 EXACT_ZONE = ZoneInfo("Europe/Amsterdam")
 EXACT_DATE = re.compile(r"/Date\((-?\d+)\)/")
 CENTS = Decimal("0.01")
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """Where Exact's rows become typed records: a row of the wrong shape (a missing ID, a type
+    that is not a number) is an answer coachlink cannot read, and Exact's fault."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+        raise Transient(
+            _("Exact Online sent a record coachlink cannot read (%(problem)s).")
+            % {"problem": f"{type(exc).__name__}: {exc}"[:200]}
+        ) from exc
+
+
+def _id(row: dict, name: str = "ID") -> str:
+    value = row[name]
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} is {value!r}")
+    return value
 
 
 def _quoted(value: str) -> str:
@@ -129,16 +152,21 @@ def divisions(link: ExactLink, *, access_token: str = "", via: str = "") -> list
         access_token=access_token,
         division=via,
     )
-    return [
-        Division(code=_code(row), description=str(row.get("Description") or "")) for row in found
-    ]
+    with _reading():
+        return [
+            Division(code=_code(row), description=str(row.get("Description") or ""))
+            for row in found
+        ]
 
 
 def journals(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, Journal]:
     """Journals by code: those of ``codes``, or all."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=FinancialJournals
     found = _rows_by_codes(link, "financial/Journals", codes=codes, select="Code,Type")
-    return {_code(row): Journal(code=_code(row), type=int(row.get("Type") or 0)) for row in found}
+    with _reading():
+        return {
+            _code(row): Journal(code=_code(row), type=int(row.get("Type") or 0)) for row in found
+        }
 
 
 def gl_accounts(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, GLAccount]:
@@ -147,16 +175,17 @@ def gl_accounts(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[
     found = _rows_by_codes(
         link, "financial/GLAccounts", codes=codes, select="ID,Code,Description,Type,IsBlocked"
     )
-    return {
-        _code(row): GLAccount(
-            id=str(row["ID"]),
-            code=_code(row),
-            type=int(row.get("Type") or 0),
-            is_blocked=bool(row.get("IsBlocked")),
-            description=str(row.get("Description") or ""),
-        )
-        for row in found
-    }
+    with _reading():
+        return {
+            _code(row): GLAccount(
+                id=_id(row),
+                code=_code(row),
+                type=int(row.get("Type") or 0),
+                is_blocked=bool(row.get("IsBlocked")),
+                description=str(row.get("Description") or ""),
+            )
+            for row in found
+        }
 
 
 def vat_codes(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, VatCode]:
@@ -165,16 +194,17 @@ def vat_codes(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[st
     found = _rows_by_codes(
         link, "vat/VATCodes", codes=codes, select="Code,Description,Type,Percentage,IsBlocked"
     )
-    return {
-        _code(row): VatCode(
-            code=_code(row),
-            type=str(row.get("Type") or ""),
-            is_blocked=bool(row.get("IsBlocked")),
-            description=str(row.get("Description") or ""),
-            percentage=_percentage(row.get("Percentage")),
-        )
-        for row in found
-    }
+    with _reading():
+        return {
+            _code(row): VatCode(
+                code=_code(row),
+                type=str(row.get("Type") or ""),
+                is_blocked=bool(row.get("IsBlocked")),
+                description=str(row.get("Description") or ""),
+                percentage=_percentage(row.get("Percentage")),
+            )
+            for row in found
+        }
 
 
 def cost_centres(link: ExactLink, *, codes: Iterable[str] | None = None) -> dict[str, CostCentre]:
@@ -195,7 +225,8 @@ def projects(link: ExactLink, *, codes: Iterable[str]) -> dict[str, Project]:
     """Projects by code, of those in ``codes`` that exist."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ProjectProjects
     found = _rows_by_codes(link, "project/Projects", codes=codes, select="ID,Code")
-    return {_code(row): Project(id=str(row["ID"]), code=_code(row)) for row in found}
+    with _reading():
+        return {_code(row): Project(id=_id(row), code=_code(row)) for row in found}
 
 
 def project_create(link: ExactLink, *, code: str) -> Project:
@@ -205,7 +236,8 @@ def project_create(link: ExactLink, *, code: str) -> Project:
         "project/Projects",
         payload={"Code": code, "Description": code[:100], "Type": PROJECT_TYPE_FIXED_PRICE},
     )
-    return Project(id=str(created["ID"]), code=code)
+    with _reading():
+        return Project(id=_id(created), code=code)
 
 
 # Relations
@@ -213,7 +245,7 @@ def project_create(link: ExactLink, *, code: str) -> Project:
 
 def _account(row: dict) -> Account:
     return Account(
-        id=str(row["ID"]),
+        id=_id(row),
         code=_code(row),
         status=str(row.get("Status") or "").strip(),
         is_supplier=bool(row.get("IsSupplier")),
@@ -224,15 +256,17 @@ def accounts_by_codes(link: ExactLink, *, codes: Iterable[str]) -> dict[str, Acc
     """Existing relations by relation number (Code)."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CRMAccounts
     found = _rows_by_codes(link, "crm/Accounts", codes=codes, select="ID,Code,Status,IsSupplier")
-    return {_code(row): _account(row) for row in found}
+    with _reading():
+        return {_code(row): _account(row) for row in found}
 
 
 def account_create(link: ExactLink, *, code: str, fields: AccountFields) -> Account:
     """A new customer account with relation number ``code``."""
     created = client.create(link, "crm/Accounts", payload=fields.as_payload(code=code))
-    return Account(
-        id=str(created["ID"]), code=code, status=ACCOUNT_STATUS_CUSTOMER, is_supplier=False
-    )
+    with _reading():
+        return Account(
+            id=_id(created), code=code, status=ACCOUNT_STATUS_CUSTOMER, is_supplier=False
+        )
 
 
 def account_update(link: ExactLink, *, account_id: str, fields: AccountFields) -> None:
@@ -246,7 +280,7 @@ def account_update(link: ExactLink, *, account_id: str, fields: AccountFields) -
 def _sales_entry(row: dict) -> SalesEntry:
     number = row.get("EntryNumber")
     return SalesEntry(
-        entry_id=str(row.get("EntryID") or ""),
+        entry_id=_id(row, "EntryID"),
         entry_number=int(number) if number is not None else None,
         your_ref=str(row.get("YourRef") or ""),
         journal=str(row.get("Journal") or "").strip(),
@@ -256,7 +290,9 @@ def _sales_entry(row: dict) -> SalesEntry:
 def sales_entry_create(link: ExactLink, *, entry: NewSalesEntry) -> SalesEntry:
     """Book ``entry``. Exact has no duplicate check on YourRef: see sales_entry_by_your_ref."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SalesEntrySalesEntries
-    return _sales_entry(client.create(link, "salesentry/SalesEntries", payload=entry.as_payload()))
+    created = client.create(link, "salesentry/SalesEntries", payload=entry.as_payload())
+    with _reading():
+        return _sales_entry(created)
 
 
 def sales_entry_by_your_ref(link: ExactLink, *, your_ref: str) -> SalesEntry | None:
@@ -269,7 +305,8 @@ def sales_entry_by_your_ref(link: ExactLink, *, your_ref: str) -> SalesEntry | N
             "$select": "EntryID,EntryNumber,YourRef,Journal",
         },
     )
-    return _sales_entry(found[0]) if found else None
+    with _reading():
+        return _sales_entry(found[0]) if found else None
 
 
 def document_create(link: ExactLink, *, subject: str, account_id: str) -> str:
@@ -284,7 +321,8 @@ def document_create(link: ExactLink, *, subject: str, account_id: str) -> str:
             "Account": account_id,
         },
     )
-    return str(created["ID"])
+    with _reading():
+        return _id(created)
 
 
 def document_attach(link: ExactLink, *, document_id: str, file_name: str, content: bytes) -> None:
@@ -323,7 +361,8 @@ def _receivables(link: ExactLink, *, condition: str) -> list[Receivable]:
     if condition:
         params["$filter"] = condition
     found = client.rows(link, "bulk/Cashflow/Receivables", params=params)
-    return [_receivable(row) for row in found]
+    with _reading():
+        return [_receivable(row) for row in found]
 
 
 def receivables_changed_since(link: ExactLink, *, since: dt.datetime) -> list[Receivable]:
@@ -347,7 +386,8 @@ def receivables_of_entry(link: ExactLink, *, entry_id: str) -> list[Receivable]:
             "$filter": f"TransactionEntryID eq guid'{entry_id}'",
         },
     )
-    return [_receivable(row) for row in found]
+    with _reading():
+        return [_receivable(row) for row in found]
 
 
 def receivables_open(link: ExactLink) -> dict[str, Decimal]:
@@ -358,4 +398,5 @@ def receivables_open(link: ExactLink) -> dict[str, Decimal]:
     """
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadFinancialReceivablesList
     found = client.rows(link, "read/financial/ReceivablesList", params={"$select": "Id,Amount"})
-    return {str(row["Id"]).lower(): _amount(row.get("Amount")) for row in found}
+    with _reading():
+        return {_id(row, "Id").lower(): _amount(row.get("Amount")) for row in found}

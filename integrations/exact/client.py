@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
-import requests
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,10 @@ from integrations.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# A list coachlink reads has at most a few hundred pages; a __next that never ends is a fault.
+MAX_PAGES = 10_000
 
 TOKEN_FIELDS = [
     "access_token_encrypted",
@@ -103,8 +107,24 @@ def access_token_refresh(*, link: ExactLink, rejected: str = "") -> str:
         return tokens.access_token
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port
+
+
 def _url(link: ExactLink, path: str, division: str = "") -> str:
-    if path.startswith(("http://", "https://")):
+    if "://" in path:
+        # A page link (__next) comes from the answer: the token goes only to the site's origin.
+        if _origin(path) != _origin(oauth.base_url(link.site)):
+            raise Transient(
+                _("Exact Online sent a page link to another site (%(host)s); it was not followed.")
+                % {"host": _origin(path)[1] or "?"}
+            )
         return path
     if path.startswith("current/"):
         return f"{oauth.base_url(link.site)}/api/v1/{path}"
@@ -119,7 +139,7 @@ def request(
     access_token: str = "",
     division: str = "",
     **kwargs: Any,
-) -> requests.Response:
+) -> http.Answer:
     """One call to Exact's API for ``link``, within the budgets, with a valid token; in
     ``division`` instead of the link's when given.
 
@@ -149,11 +169,34 @@ def request(
         return response
 
 
-def _data(response: requests.Response) -> Any:
+def _unreadable(response: http.Answer) -> Transient:
+    return Transient(
+        _("Exact Online sent an answer coachlink cannot read (HTTP %(status)s).")
+        % {"status": response.status_code},
+        status=response.status_code,
+    )
+
+
+def _data(response: http.Answer) -> dict | list:
+    """The ``d`` of an OData answer: an object or a list; anything else is an answer of a
+    broken Exact (an error body sent with 200, ``{"d": null}``, a page from a proxy)."""
     body = http.json_read(response)
-    if not isinstance(body, dict) or "d" not in body:
-        raise Transient(_("Exact Online sent an answer coachlink cannot read."))
-    return body["d"]
+    data = body.get("d") if isinstance(body, dict) else None
+    if not isinstance(data, (dict, list)):
+        raise _unreadable(response)
+    return data
+
+
+def _page(response: http.Answer) -> tuple[list[dict], str | None]:
+    """The rows of one page and the link to the next, checked for shape."""
+    data = _data(response)
+    found = data if isinstance(data, list) else data.get("results")
+    next_url = None if isinstance(data, list) else data.get("__next")
+    if not isinstance(found, list) or not all(isinstance(row, dict) for row in found):
+        raise _unreadable(response)
+    if next_url is not None and not isinstance(next_url, str):
+        raise _unreadable(response)
+    return found, next_url or None
 
 
 def rows(
@@ -169,8 +212,9 @@ def rows(
     found: list[dict] = []
     next_url: str | None = path
     page_params = params
+    pages = 0
     while next_url:
-        body = _data(
+        page, next_url = _page(
             request(
                 link,
                 "GET",
@@ -180,10 +224,13 @@ def rows(
                 division=division,
             )
         )
-        if isinstance(body, list):
-            return found + body
-        found.extend(body.get("results", []))
-        next_url = body.get("__next")
+        found.extend(page)
+        pages += 1
+        if pages > MAX_PAGES:
+            raise Transient(
+                _("Exact Online kept sending pages (more than %(pages)s); coachlink stopped.")
+                % {"pages": MAX_PAGES}
+            )
         # __next already carries the filter, the selection and the skip token.
         page_params = None
     return found
@@ -191,9 +238,13 @@ def rows(
 
 def create(link: ExactLink, path: str, *, payload: dict) -> dict:
     """Create a record; returns Exact's representation of it."""
-    return _data(
-        request(link, "POST", path, json=payload, headers={"Prefer": "return=representation"})
+    response = request(
+        link, "POST", path, json=payload, headers={"Prefer": "return=representation"}
     )
+    created = _data(response)
+    if not isinstance(created, dict):
+        raise _unreadable(response)
+    return created
 
 
 def update(link: ExactLink, path: str, *, payload: dict) -> None:

@@ -2,6 +2,8 @@
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth.models import Permission, User
+from django.test import Client
 
 from exports.services import lookups_forget
 from tests.exports.factories import ExactLinkFactory
@@ -15,7 +17,7 @@ def exact_settings(settings, sandbox):
     settings.EXACT_BASE_URL_BE = sandbox.be
     settings.EXACT_CLIENT_ID = "coachlink-demo-nl"
     settings.EXACT_CLIENT_SECRET = "sandbox-secret-nl"
-    settings.EXACT_TIMEOUT = 5.0
+    settings.EXACT_DEADLINE = 5.0
     settings.EXACT_TOKEN_KEYS = [TOKEN_KEY]
     # Large budgets: these tests count calls, they do not test the rate limiter.
     sandbox.set_limits(minutely=100000, daily=100000)
@@ -40,3 +42,15 @@ def exact_link(exact_settings, sandbox, db):
 
 def division_state(sandbox, division: str = "7095") -> dict:
     return sandbox.state()["divisions"][division]
+
+
+@pytest.fixture
+def clerk(db):
+    """A user who may see and change exports, logged in."""
+    user = User.objects.create_user("clerk", password="secret-clerk")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_exportrecord", "change_exportrecord"])
+    )
+    client = Client()
+    client.force_login(user)
+    return client

@@ -102,7 +102,7 @@ def test_every_invoice_is_booked_exactly_once_through_5xx_latency_and_lost_answe
 ):
     monkeypatch.setattr(services, "READ_PAUSE_SECONDS", 0)
     # A held answer outlasts the time-out: the connector never learns what became of its POST.
-    settings.EXACT_TIMEOUT = 0.4
+    settings.EXACT_DEADLINE = 0.4
     invoices = [final_invoice_create() for _ in range(invoice_count)]
     sandbox.set_faults(
         error_rate=0.25,

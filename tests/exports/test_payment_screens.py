@@ -21,14 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clerk_client() -> Client:
-    user = User.objects.create_user("clerk", password="secret-clerk")
-    user.user_permissions.set(
-        Permission.objects.filter(codename__in=["view_exportrecord", "change_exportrecord"])
-    )
-    client = Client()
-    client.force_login(user)
-    return client
+def clerk_client(clerk) -> Client:
+    return clerk
 
 
 def paid_in_the_sandbox(sandbox, record: ExportRecord) -> None:

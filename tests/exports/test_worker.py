@@ -65,7 +65,7 @@ def worker_start(*, queue: str, sandbox, log_path: Path) -> subprocess.Popen:
         "EXACT_CLIENT_ID": "coachlink-demo-nl",
         "EXACT_CLIENT_SECRET": "sandbox-secret-nl",
         "EXACT_TOKEN_KEYS": TOKEN_KEY,
-        "EXACT_TIMEOUT": "5",
+        "EXACT_DEADLINE": "5",
     }
     command = [sys.executable, "-m", "celery", "-A", "coachlink", "worker", "-Q", queue]
     command += ["--concurrency", "2", "--without-gossip", "--without-mingle", "-l", "info"]

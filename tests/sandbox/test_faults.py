@@ -87,3 +87,21 @@ def test_faults_can_be_set_at_start_up(tmp_path):
         assert answer.status_code == 503
     finally:
         sandbox_stop(server)
+
+
+def test_unknown_garbage_kinds_are_refused(sandbox):
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/faults",
+        json={"garbage_kinds": ["xml"]},
+        headers=sandbox.control_headers,
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert sandbox.set_faults()["garbage_kinds"] == ["html", "truncated", "null", "error", "shape"]
+
+
+def test_a_foreign_page_link_points_elsewhere_and_the_rows_stay(sandbox, nl_api):
+    sandbox.set_faults(foreign_next_rate=1.0, foreign_next_url="http://elsewhere.test:81/")
+    body = nl_api.get("financial/Journals").json()["d"]
+    assert body["__next"].startswith("http://elsewhere.test:81/")
+    assert {row["Code"].strip() for row in body["results"]} >= {"70"}

@@ -219,7 +219,7 @@ def test_it_follows_next_page_by_page(monkeypatch):
 
 
 def test_every_call_has_a_timeout(monkeypatch, settings):
-    settings.EXACT_TIMEOUT = 7.5
+    settings.EXACT_DEADLINE = 7.5
     seen = {}
 
     def fake(method, url, **kwargs):
