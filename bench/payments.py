@@ -22,8 +22,6 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (
@@ -46,7 +44,8 @@ def payments_register(run: BenchRun, *, chance: random.Random) -> dict[str, int]
     """Pay receivables through the sandbox's person UI, as a bookkeeper would."""
     receivables = run.sandbox.state()["divisions"][DIVISION]["receivables"]
     done: dict[str, int] = defaultdict(int)
-    session = requests.Session()
+    # The UI's forms want their CSRF token, as in a browser.
+    session = run.sandbox.ui_session()
     for receivable in receivables:
         roll, kind = chance.random(), "open"
         for name, share in PAYMENT_MIX.items():

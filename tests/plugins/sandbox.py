@@ -71,6 +71,17 @@ class SandboxServer:
         with requests.Session() as browser:
             return self._form_post(browser, f"{self.url}/", f"{self.url}{path}", data)
 
+    def ui_session(self) -> requests.Session:
+        """A browser session on the person's UI whose POSTs carry its CSRF token (header)."""
+        browser = requests.Session()
+        page = browser.get(f"{self.url}/", timeout=30, verify=self.verify)
+        found = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+        browser.headers.update(
+            {"X-CSRFToken": found.group(1) if found else "", "Referer": f"{self.url}/"}
+        )
+        browser.verify = self.verify
+        return browser
+
     def _form_post(
         self, browser: requests.Session, page_url: str, url: str, data: dict
     ) -> requests.Response:
