@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coachlink.widgets import DATE_INVALID, DayMonthYearInput
 from exports.models import ExportState
 
 
@@ -16,7 +17,8 @@ class ExportLogFilterForm(forms.Form):
 class ExcludeExistingForm(forms.Form):
     up_to = forms.DateField(
         label=_("Invoices dated up to and including"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayMonthYearInput(attrs={"class": "form-control form-control-sm", "required": True}),
+        error_messages={"invalid": DATE_INVALID, "required": DATE_INVALID},
         help_text=_(
             "Final invoices up to this date that have not gone to Exact Online are marked "
             "excluded and never exported. Use it once, for the invoices made before the link."

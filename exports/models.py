@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.formats import number_format
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
+from billing.templatetags.billing import euro
 from exports.explanations import explanation_get
+
+
+def _local(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 class ExportState(models.TextChoices):
@@ -57,7 +62,7 @@ class ExportBatch(models.Model):
         verbose_name_plural = _("export batches")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {_local(self.created_at)}"
 
     @property
     def done(self) -> int:
@@ -192,8 +197,8 @@ class PaymentStatus(models.Model):
     def description(self) -> str:
         if self.state == PaymentState.PARTLY_PAID:
             return _("Partly paid: %(open)s of %(amount)s still open") % {
-                "open": number_format(self.open_amount, 2),
-                "amount": number_format(self.amount, 2),
+                "open": euro(self.open_amount),
+                "amount": euro(self.amount),
             }
         if self.state == PaymentState.PAID:
             return _("Paid")
@@ -216,4 +221,4 @@ class PaymentSyncRun(models.Model):
         verbose_name_plural = _("payment sync runs")
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M}"
+        return _local(self.started_at)

@@ -151,7 +151,7 @@ def exclude_existing(request: HttpRequest) -> HttpResponse:
             request, _("%(count)s invoices are excluded from the export.") % {"count": count}
         )
     else:
-        messages.error(request, _("Enter a valid date."))
+        messages.error(request, " ".join(form.errors["up_to"]))
     return redirect("exports:log")
 
 

@@ -6,8 +6,9 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coachlink.widgets import DATE_INVALID, TIME_INVALID, DayMonthYearInput, HoursMinutesInput
 from integrations.exact import rules
-from integrations.models import DebtorNumberSource, ExactLink, ExportMoment
+from integrations.models import AUDIT_MASK, DebtorNumberSource, ExactLink, ExportMoment, audit_value
 
 # Exact's InvoiceNumber is an Int32 and coachlink's invoice numbers have five digits.
 INT32_MAX = 2147483647
@@ -241,7 +242,8 @@ class FinancialForm(PanelForm):
             "invoice_number_prefix",
             "project_code_source",
         ]
-        widgets = {"nightly_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {"nightly_time": HoursMinutesInput()}
+        error_messages = {"nightly_time": {"invalid": TIME_INVALID}}
         help_texts = {
             "booking_date_option_1": _(
                 "Which date determines the booking year and booking period: the invoice date, "
@@ -360,7 +362,8 @@ class PaymentRegistrationForm(PanelForm):
     class Meta:
         model = ExactLink
         fields = ["payment_registration", "payment_interval_minutes", "payment_from_date"]
-        widgets = {"payment_from_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"payment_from_date": DayMonthYearInput()}
+        error_messages = {"payment_from_date": {"invalid": DATE_INVALID}}
         help_texts = {
             "payment_registration": _(
                 "Read back from Exact Online whether an invoice is paid. Exact Online considers "
@@ -443,3 +446,14 @@ class LinkPanels:
     @property
     def errors_count(self) -> int:
         return sum(len(form.errors) for form in self.forms)
+
+    def changes(self) -> list[dict]:
+        """What saving the panels changes, field by field, as the audit log keeps it."""
+        changes = []
+        for form in self.forms:
+            for name in form.changed_data:
+                old = audit_value(name, form.initial.get(name))
+                new = audit_value(name, form.cleaned_data.get(name))
+                if old != new or old == AUDIT_MASK:
+                    changes.append({"field": name, "old": old, "new": new})
+        return changes

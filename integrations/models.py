@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from integrations.exact import tokens
@@ -265,6 +268,49 @@ class AuditEntryQuerySet(models.QuerySet):
         raise PermissionDenied(AUDIT_APPEND_ONLY)
 
 
+# A field whose name says it holds a secret is logged as changed, never with its value.
+AUDIT_SECRET_WORDS = ("secret", "token", "password", "key")
+AUDIT_MASK = "••••••"
+
+
+def audit_value(name: str, value) -> str | bool | int | None:
+    """A panel value as the audit log stores it: JSON, language-neutral, secrets masked."""
+    if value is None or value == "":
+        return None
+    if any(word in name.lower() for word in AUDIT_SECRET_WORDS):
+        return AUDIT_MASK
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class AuditChange:
+    """One changed field, in the reader's language: 'Sales journal: 70 → 71'."""
+
+    label: str
+    old: str
+    new: str
+
+
+def _audit_display(field: models.Field | None, value) -> str:
+    if value is None:
+        return gettext("(empty)")
+    if value == AUDIT_MASK:
+        return AUDIT_MASK
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    return str(value)
+
+
 class AuditEntry(models.Model):
     """Who did what to the link, and when. Kept when the link is deleted; never changed."""
 
@@ -279,6 +325,8 @@ class AuditEntry(models.Model):
     )
     action = models.CharField(_("what"), max_length=32, choices=AuditAction.choices)
     detail = models.TextField(_("detail"), blank=True)
+    # [{"field": "journal", "old": "70", "new": "71"}, ...]: shown in the reader's language.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -288,7 +336,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()}"
+        at = formats.date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
+        return f"{at} {self.get_action_display()}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -297,3 +346,21 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(AUDIT_APPEND_ONLY)
+
+    @property
+    def change_lines(self) -> list[AuditChange]:
+        lines = []
+        for change in self.changes:
+            try:
+                field = ExactLink._meta.get_field(change["field"])
+                label = capfirst(field.verbose_name)
+            except FieldDoesNotExist:
+                field, label = None, change["field"]
+            lines.append(
+                AuditChange(
+                    label=str(label),
+                    old=_audit_display(field, change["old"]),
+                    new=_audit_display(field, change["new"]),
+                )
+            )
+        return lines

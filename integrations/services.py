@@ -16,8 +16,10 @@ from integrations.forms import LinkPanels
 from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
 
 
-def _audit(*, user: AbstractBaseUser | None, action: str, detail: str = "") -> None:
-    AuditEntry.objects.create(user=user, action=action, detail=detail)
+def _audit(
+    *, user: AbstractBaseUser | None, action: str, detail: str = "", changes: list | None = None
+) -> None:
+    AuditEntry.objects.create(user=user, action=action, detail=detail, changes=changes or [])
 
 
 def link_save(*, panels: LinkPanels, user: AbstractBaseUser) -> ExactLink:
@@ -25,7 +27,7 @@ def link_save(*, panels: LinkPanels, user: AbstractBaseUser) -> ExactLink:
     with transaction.atomic():
         link = panels.instance
         link.save()
-        _audit(user=user, action=AuditAction.SAVED)
+        _audit(user=user, action=AuditAction.SAVED, changes=panels.changes())
     return link
 
 

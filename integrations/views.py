@@ -80,7 +80,7 @@ def exact_configure(request: HttpRequest) -> HttpResponse:
         return _configure_page(request, link=link, panels=LinkPanels(instance=link))
     panels = LinkPanels(request.POST, instance=link)
     if not panels.is_valid():
-        messages.error(request, _("Nothing was saved: correct the fields marked in red."))
+        # The page says it above the panels, next to the fields marked in red.
         return _configure_page(request, link=link, panels=panels, status=400)
     if panels.division_changed and request.POST.get("confirm_division") != panels.new_division:
         booked = ExportRecord.objects.filter(

@@ -262,5 +262,5 @@ def test_the_page_and_its_confirm_step_speak_dutch(finance_client):
     assert "Definitief maken…" in html
     assert "Bedrag excl. btw" in html
     assert "€\xa01.309,19" in html
-    assert "Btw Laag over €\xa091,00" in html
+    assert "Btw 9% over €\xa091,00" in html
     assert "volgende factuurnummer" in confirm.content.decode()

@@ -80,7 +80,7 @@ def test_the_log_shows_the_payment_column_and_the_fetch_button(clerk_client):
     assert "Betaling" in page and "Deels betaald" in page
     assert "Betaalstatus ophalen" in page
     detail = clerk_client.get(reverse("exports:record", args=[record.pk])).content.decode()
-    assert "Partly paid: 120.00 of 350.00 still open" in detail
+    assert "Partly paid: €\xa0120.00 of €\xa0350.00 still open" in detail
 
 
 def test_the_log_has_no_fetch_button_without_payment_registration(clerk_client):

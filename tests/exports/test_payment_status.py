@@ -92,9 +92,9 @@ def test_a_partly_paid_invoice_says_how_much_is_still_open_in_english_and_dutch(
     assert payment.state == PaymentState.PARTLY_PAID
     assert payment.open_amount == Decimal("120.00")
     assert payment.paid_on is not None
-    assert payment.description == "Partly paid: 120.00 of 350.00 still open"
+    assert payment.description == "Partly paid: €\xa0120.00 of €\xa0350.00 still open"
     with translation.override("nl"):
-        assert payment.description == "Deels betaald: 120,00 van 350,00 staat nog open"
+        assert payment.description == "Deels betaald: €\xa0120,00 van €\xa0350,00 staat nog open"
 
 
 def test_a_difference_written_off_counts_as_paid(paying_link, sandbox):

@@ -5,7 +5,7 @@ SHORT_DATE_FORMAT = "d-m-Y"
 DATETIME_FORMAT = "j F Y H:i"
 SHORT_DATETIME_FORMAT = "d-m-Y H:i"
 TIME_FORMAT = "H:i"
-DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
+DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
 DATETIME_INPUT_FORMATS = [
     "%d-%m-%Y %H:%M:%S",
     "%d-%m-%Y %H:%M",
