@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import html
 import json
+import os
 import re
 import statistics
 import sys
@@ -45,7 +46,7 @@ PAGES = {
     "invoice_list_next_page": ("billing:invoice_list", "next"),
     "invoice_list_last_page": ("billing:invoice_list", "?page=last"),
     "invoice_list_drafts": ("billing:invoice_list", "?status=draft"),
-    # "Bedrijf 1" matches 1,111 of the 2,000 debtors, "Bedrijf 1234" one.
+    # "Bedrijf 1" matches 712 of the 2,000 debtors (1, 10-19, 100-199, 1000-1600); "Bedrijf 1234" 1.
     "invoice_list_search": ("billing:invoice_list", "?q=Bedrijf+1"),
     "invoice_list_search_one_debtor": ("billing:invoice_list", "?q=Bedrijf+1234"),
     "invoice_list_search_number": ("billing:invoice_list", "?q=04321"),
@@ -357,7 +358,9 @@ def main() -> None:
             history_seed(first=seeded + 1, last=size, reference=reference)
             seeded = size
             figures[f"seed_seconds_to_{size}"] = round(time.monotonic() - started, 1)
+            # The machine may be shared: what else ran shows in the load while measuring.
             figures[f"records_{size}"] = pages_measure(browser, requests=args.requests)
+            figures[f"load_average_{size}"] = round(os.getloadavg()[0], 1)
         if len(sizes) == 2:
             small, large = (figures[f"records_{size}"] for size in sizes)
             figures["p95_ratio"] = {
