@@ -87,7 +87,8 @@ class SortKey:
             return value
         if isinstance(self.output_field, models.DateField):
             return dt.date.fromisoformat(text)
-        if not text.isdigit():
+        # A key is an id or a number: 18 digits fit any database's integer.
+        if not text.isdigit() or len(text) > 18:
             raise ValueError(text)
         return int(text)
 

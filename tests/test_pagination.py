@@ -100,6 +100,8 @@ def test_the_pages_keep_the_filter(user_client, invoices):
         {"after": "2026-13-01_1_1"},
         {"before": "2026-03-01_x_1"},
         {"after": "2026-03-01_1"},
+        {"after": "2026-03-01_1_" + "9" * 30},
+        {"before": "2026-03-01T10:00:00_1"},
         {"page": "7"},
     ],
 )
