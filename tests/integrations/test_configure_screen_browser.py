@@ -69,6 +69,10 @@ def test_a_finance_user_links_exact_online_from_configure_to_delete(live_server,
     page.locator("#configure-form button[value=save]").click()
     expect(page.locator(".alert-success")).to_contain_text("The settings are saved.")
     expect(page.get_by_test_id("authenticate").first).to_have_class(re.compile("btn-danger"))
+    # The audit entry says what the save changed, old → new.
+    changes = page.get_by_test_id("audit-changes").first
+    expect(changes).to_contain_text("Export moment: Realtime → Nightly bulk")
+    expect(changes).to_contain_text("Time of the nightly export: (empty) → 02:30")
     shot(page, "03-saved")
 
     page.get_by_test_id("authenticate").click()
