@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing.models import Invoice
@@ -264,3 +266,15 @@ def test_the_page_and_its_confirm_step_speak_dutch(finance_client):
     assert "€\xa01.309,19" in html
     assert "Btw 9% over €\xa091,00" in html
     assert "volgende factuurnummer" in confirm.content.decode()
+
+
+def test_the_page_costs_the_same_queries_for_two_lines_as_for_twenty(finance_client):
+    ExactLinkFactory()
+
+    def queries(lines: int) -> int:
+        invoice = final_invoice_create(lines=lines)
+        with CaptureQueriesContext(connection) as captured:
+            finance_client.get(reverse("billing:invoice_detail", args=[invoice.pk]))
+        return len(captured)
+
+    assert queries(2) == queries(20)
