@@ -222,3 +222,170 @@ class PaymentSyncRun(models.Model):
 
     def __str__(self) -> str:
         return _local(self.started_at)
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING = "missing", _("Exported, not in Exact")
+    REVERSED = "reversed", _("Reversed in Exact")
+    CHANGED = "changed", _("Changed in Exact")
+    DUPLICATE = "duplicate", _("Booked twice in Exact")
+    UNKNOWN = "unknown", _("In Exact, unknown to coachlink")
+    NOT_EXPORTED = "not_exported", _("Final, not in Exact")
+    IN_EXACT_NOT_EXPORTED = "in_exact_not_exported", _("In Exact, not exported by coachlink")
+
+
+class ReconciliationTrigger(models.TextChoices):
+    MANUAL = "manual", _("By hand")
+    SCHEDULED = "scheduled", _("Weekly schedule")
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of a month or a year between coachlink and Exact Online."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    # Empty: the whole financial year.
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    trigger = models.CharField(_("started"), max_length=16, choices=ReconciliationTrigger.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error_message = models.TextField(_("message"), blank=True)
+    lines_read = models.PositiveIntegerField(_("journal lines read"), default=0)
+    entries_read = models.PositiveIntegerField(_("entries read"), default=0)
+    invoices = models.PositiveIntegerField(_("invoices compared"), default=0)
+    agreed = models.PositiveIntegerField(_("invoices that agree"), default=0)
+    differences_count = models.PositiveIntegerField(_("differences"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+
+    def __str__(self) -> str:
+        return f"{self.period_label} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.finished_at is not None and not self.error_message
+
+
+class ReconciliationMonth(models.Model):
+    """The totals of one month in a run, coachlink's and Exact's."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="months")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    coachlink_excl = models.DecimalField(_("coachlink excl. VAT"), max_digits=14, decimal_places=2)
+    coachlink_vat = models.DecimalField(_("coachlink VAT"), max_digits=14, decimal_places=2)
+    coachlink_total = models.DecimalField(_("coachlink incl. VAT"), max_digits=14, decimal_places=2)
+    exact_excl = models.DecimalField(_("Exact excl. VAT"), max_digits=14, decimal_places=2)
+    exact_vat = models.DecimalField(_("Exact VAT"), max_digits=14, decimal_places=2)
+    exact_total = models.DecimalField(_("Exact incl. VAT"), max_digits=14, decimal_places=2)
+    invoices = models.PositiveIntegerField(_("invoices"), default=0)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+    differences = models.PositiveIntegerField(_("differences"), default=0)
+
+    class Meta:
+        ordering = ["year", "month"]
+        verbose_name = _("reconciled month")
+        verbose_name_plural = _("reconciled months")
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def difference_excl(self):
+        return self.exact_excl - self.coachlink_excl
+
+    @property
+    def difference_vat(self):
+        return self.exact_vat - self.coachlink_vat
+
+    @property
+    def difference_total(self):
+        return self.exact_total - self.coachlink_total
+
+    @property
+    def agrees(self) -> bool:
+        return not self.differences and not (
+            self.difference_excl or self.difference_vat or self.difference_total
+        )
+
+
+class ReconciliationDifference(models.Model):
+    """One thing coachlink and Exact do not agree on, as a run found it."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="differences")
+    kind = models.CharField(_("kind"), max_length=32, choices=DifferenceKind.choices)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    record = models.ForeignKey(
+        ExportRecord,
+        verbose_name=_("export record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entry_numbers = models.CharField(_("entry numbers in Exact"), max_length=200, blank=True)
+    coachlink_excl = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    coachlink_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    coachlink_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    exact_excl = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    exact_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    exact_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # [{"field": "total", "coachlink": "121.00", "exact": "145.20"}, ...]
+    mismatches = models.JSONField(_("what differs"), default=list, blank=True)
+    # The same difference in a later run has the same fingerprint; a changed one does not.
+    fingerprint = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["year", "month", "kind", "reference", "pk"]
+        verbose_name = _("reconciliation difference")
+        verbose_name_plural = _("reconciliation differences")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+
+class HandledDifference(models.Model):
+    """A person's word that a difference is dealt with; it holds while the difference stays."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    note = models.TextField(_("note"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("handled difference")
+        verbose_name_plural = _("handled differences")
+
+    def __str__(self) -> str:
+        return self.note[:50]

@@ -5,7 +5,9 @@ from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from exports.services import lookups_forget
+from exports.models import ExportRecord
+from exports.services import invoice_export, lookups_forget
+from tests.billing.factories import final_invoice_create
 from tests.exports.factories import ExactLinkFactory
 
 TOKEN_KEY = Fernet.generate_key().decode()
@@ -54,3 +56,10 @@ def clerk(db):
     client = Client()
     client.force_login(user)
     return client
+
+
+def exported(**invoice_fields) -> ExportRecord:
+    """A final invoice exported to the sandbox for real."""
+    record = invoice_export(invoice=final_invoice_create(**invoice_fields))
+    assert record.entry_id, record.error_message
+    return record

@@ -9,12 +9,10 @@ from django.utils import timezone, translation
 
 from exports.models import ExportRecord, PaymentState, PaymentSyncRun
 from exports.payments import invoice_payment_status_fetch, payment_status_sync
-from exports.services import invoice_export
 from integrations.exact import ratelimit
 from integrations.exact.locks import shared_lock, shared_state_write
 from integrations.models import Activation
-from tests.billing.factories import final_invoice_create
-from tests.exports.conftest import division_state
+from tests.exports.conftest import division_state, exported
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +30,6 @@ def paying_link(exact_link):
     exact_link.payment_registration = True
     exact_link.save()
     return exact_link
-
-
-def exported(**invoice_fields) -> ExportRecord:
-    record = invoice_export(invoice=final_invoice_create(**invoice_fields))
-    assert record.entry_id, record.error_message
-    return record
 
 
 def receivables_of(sandbox, record: ExportRecord) -> list[dict]:

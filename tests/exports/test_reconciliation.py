@@ -1,0 +1,88 @@
+"""Reconciliation over real HTTP: invoices exported to the sandbox, changed there, found again."""
+
+import math
+
+import pytest
+import requests
+
+from exports.models import DifferenceKind, ReconciliationRun
+from exports.reconciliation.run import reconciliation_run
+from tests.billing.factories import final_invoice_create
+from tests.exports.conftest import exported
+
+pytestmark = pytest.mark.django_db
+LINE_ENDPOINTS = ("bulk/Financial/TransactionLines",)
+
+
+@pytest.fixture
+def link(exact_link):
+    exact_link.invoice_number_prefix = "26"
+    exact_link.save()
+    return exact_link
+
+
+def control(sandbox, path: str, payload: dict | None = None) -> dict:
+    answer = requests.post(f"{sandbox.url}/_sandbox/{path}", json=payload or {}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def kinds(run: ReconciliationRun) -> list[tuple[str, str]]:
+    return sorted((d.kind, d.reference) for d in run.differences.all())
+
+
+def line_calls(sandbox) -> int:
+    by_endpoint = sandbox.counters()["by_endpoint"]
+    return sum(by_endpoint.get(endpoint, 0) for endpoint in LINE_ENDPOINTS)
+
+
+def test_invoices_booked_as_exported_agree_month_by_month(sandbox, link):
+    records = [exported(lines=2) for _ in range(3)]
+    sandbox.reset_counters()
+    run = reconciliation_run(link=link, year=2026, month=3)
+    assert run.succeeded and run.differences_count == 0
+    assert (run.invoices, run.agreed, run.entries_read, run.lines_read) == (3, 3, 3, 12)
+    month = run.months.get()
+    assert month.agrees and month.coachlink_total == month.exact_total
+    assert month.exact_total == sum(r.invoice.total_incl_vat for r in records)
+    assert line_calls(sandbox) == 1 <= math.ceil(run.lines_read / 1000) + 3
+
+
+def test_each_kind_of_difference_is_found(sandbox, link):
+    deleted, reversed_, edited, twice, moved, ok = (exported() for _ in range(6))
+    never_sent = final_invoice_create()
+    control(sandbox, f"entries/{deleted.entry_id}/delete")
+    control(sandbox, f"entries/{reversed_.entry_id}/reverse")
+    control(sandbox, f"entries/{edited.entry_id}/edit", {"amount": "90", "gl_code": "8010"})
+    control(sandbox, f"entries/{twice.entry_id}/duplicate")
+    control(sandbox, f"entries/{moved.entry_id}/edit", {"period": 4})
+    control(
+        sandbox,
+        "divisions/7095/entries/book",
+        {
+            "customer_code": "900001",
+            "invoice_number": "2699999",
+            "date": "2026-03-20",
+            "gl_code": "8000",
+            "amount": "10",
+        },
+    )
+    sandbox.reset_counters()
+    run = reconciliation_run(link=link, year=2026, month=3)
+    assert kinds(run) == sorted(
+        [
+            (DifferenceKind.MISSING, deleted.your_ref),
+            (DifferenceKind.REVERSED, reversed_.your_ref),
+            (DifferenceKind.CHANGED, edited.your_ref),
+            (DifferenceKind.DUPLICATE, twice.your_ref),
+            (DifferenceKind.CHANGED, moved.your_ref),
+            (DifferenceKind.UNKNOWN, "2699999"),
+            (DifferenceKind.NOT_EXPORTED, f"26{never_sent.number:05d}"),
+        ]
+    )
+    assert run.agreed == 1 and ok.your_ref not in {d.reference for d in run.differences.all()}
+    changed = run.differences.get(reference=edited.your_ref)
+    assert {m["field"] for m in changed.mismatches} == {"excl", "vat", "total", "gl_account"}
+    moved_difference = run.differences.get(reference=moved.your_ref)
+    assert [m["field"] for m in moved_difference.mismatches] == ["period", "date"]
+    assert line_calls(sandbox) <= math.ceil(run.lines_read / 1000) + 3
