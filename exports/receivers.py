@@ -6,7 +6,11 @@ from django.dispatch import receiver
 
 from billing.models import Invoice
 from billing.signals import invoice_finalised
-from exports.schedule import nightly_schedule_sync, payment_schedule_sync
+from exports.schedule import (
+    nightly_schedule_sync,
+    payment_schedule_sync,
+    reconciliation_schedule_sync,
+)
 from exports.services import export_record_ensure, exportable_records
 from exports.tasks import invoice_export_task, invoices_export_bulk_task
 from integrations.models import ExactLink, ExportMoment
@@ -19,6 +23,7 @@ SCHEDULE_FIELDS = {
     "nightly_repetition",
     "payment_registration",
     "payment_interval_minutes",
+    "reconciliation_weekly",
 }
 
 
@@ -40,6 +45,7 @@ def link_saved(sender, instance: ExactLink, update_fields=None, **kwargs) -> Non
         return
     nightly_schedule_sync(link=instance)
     payment_schedule_sync(link=instance)
+    reconciliation_schedule_sync(link=instance)
     if (
         link_exports_allowed(link=instance)
         and instance.export_moment == ExportMoment.REALTIME
@@ -52,3 +58,4 @@ def link_saved(sender, instance: ExactLink, update_fields=None, **kwargs) -> Non
 def link_deleted(sender, instance: ExactLink, **kwargs) -> None:
     nightly_schedule_sync(link=None)
     payment_schedule_sync(link=None)
+    reconciliation_schedule_sync(link=None)

@@ -84,3 +84,36 @@ def payment_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | None:
         },
     )
     return task
+
+
+RECONCILIATION_TASK_NAME = "exports: weekly reconciliation"
+RECONCILIATION_TASK = "exports.tasks.reconciliation_weekly_task"
+# Monday 06:30, before the working week starts; a run no worker started within a day is dropped.
+RECONCILIATION_EXPIRE_SECONDS = 24 * 3600
+
+
+def reconciliation_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | None:
+    """Create or remove the weekly reconciliation so it matches the panel; it runs only while
+    the link is enabled."""
+    if link is None or not link.reconciliation_weekly:
+        PeriodicTask.objects.filter(name=RECONCILIATION_TASK_NAME).delete()
+        return None
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute="30",
+        hour="6",
+        day_of_week="1",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=settings.TIME_ZONE,
+    )
+    task, _created = PeriodicTask.objects.update_or_create(
+        name=RECONCILIATION_TASK_NAME,
+        defaults={
+            "task": RECONCILIATION_TASK,
+            "crontab": crontab,
+            "interval": None,
+            "enabled": link.state == LinkState.ENABLED,
+            "expire_seconds": RECONCILIATION_EXPIRE_SECONDS,
+        },
+    )
+    return task

@@ -5,6 +5,7 @@ from celery import shared_task
 from billing.models import Invoice
 from exports.models import BatchKind, ExportBatch
 from exports.payments import payment_status_sync
+from exports.reconciliation.run import reconciliation_scheduled
 from exports.services import (
     ExportsInterrupted,
     invoice_export,
@@ -50,3 +51,10 @@ def payment_status_sync_task() -> None:
     link = link_get()
     if link is not None:
         payment_status_sync(link=link)
+
+
+@shared_task
+def reconciliation_weekly_task() -> None:
+    link = link_get()
+    if link is not None:
+        reconciliation_scheduled(link=link)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from exports import views
+from exports.reconciliation import views as reconciliation
 
 app_name = "exports"
 
@@ -14,4 +15,26 @@ urlpatterns = [
     path("batches/<int:pk>/", views.export_batch_detail, name="batch"),
     path("<int:pk>/payment/", views.payment_status_fetch_view, name="payment_fetch"),
     path("payments/fetch/", views.payment_status_sync_view, name="payment_sync"),
+    path("reconciliation/", reconciliation.reconciliation_page, name="reconciliation"),
+    path("reconciliation/start/", reconciliation.reconciliation_start, name="reconciliation_start"),
+    path(
+        "reconciliation/<int:pk>/differences.csv",
+        reconciliation.reconciliation_csv,
+        name="reconciliation_csv",
+    ),
+    path(
+        "reconciliation/<int:pk>/report.pdf",
+        reconciliation.reconciliation_pdf,
+        name="reconciliation_pdf",
+    ),
+    path(
+        "reconciliation/differences/<int:pk>/handled/",
+        reconciliation.difference_handled,
+        name="reconciliation_handled",
+    ),
+    path(
+        "reconciliation/differences/<int:pk>/reexport/",
+        reconciliation.difference_reexport_view,
+        name="reconciliation_reexport",
+    ),
 ]

@@ -377,12 +377,28 @@ class PaymentRegistrationForm(PanelForm):
         }
 
 
+class ReconciliationForm(PanelForm):
+    title = _("Reconciliation")
+
+    class Meta:
+        model = ExactLink
+        fields = ["reconciliation_weekly"]
+        help_texts = {
+            "reconciliation_weekly": _(
+                "Every Monday morning coachlink compares this year's sales journal in Exact "
+                "Online with its final invoices (in January the past year as well) and lists "
+                "the differences under Reconciliation."
+            ),
+        }
+
+
 PANELS: list[tuple[str, type[PanelForm]]] = [
     ("oauth", OAuthForm),
     ("general", GeneralForm),
     ("debtor", DebtorForm),
     ("financial", FinancialForm),
     ("payment", PaymentRegistrationForm),
+    ("reconciliation", ReconciliationForm),
 ]
 
 

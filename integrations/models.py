@@ -154,6 +154,9 @@ class ExactLink(models.Model):
     payment_interval_minutes = models.PositiveIntegerField(_("check every (minutes)"), default=15)
     payment_from_date = models.DateField(_("from invoice date"), null=True, blank=True)
 
+    # Reconciliation panel
+    reconciliation_weekly = models.BooleanField(_("reconcile every week"), default=False)
+
     activation = models.CharField(
         _("activation"), max_length=16, choices=Activation.choices, default=Activation.OFF
     )

@@ -282,3 +282,15 @@ def _compare(*, run: ReconciliationRun, link: ExactLink) -> Outcome:
         prefix=link.invoice_number_prefix,
         periods=_periods(run.year, run.month),
     )
+
+
+def reconciliation_scheduled(*, link: ExactLink) -> list[ReconciliationRun]:
+    """The weekly run: this year so far, and in January the year just closed as well."""
+    if not link.reconciliation_weekly or not reconciliation_allowed(link=link):
+        return []
+    today = timezone.localdate()
+    years = [today.year - 1, today.year] if today.month == 1 else [today.year]
+    return [
+        reconciliation_run(link=link, year=year, trigger=ReconciliationTrigger.SCHEDULED)
+        for year in years
+    ]

@@ -1,6 +1,7 @@
 """An enabled Exact link on the sandbox's division 7095, authenticated as the demo user."""
 
 import pytest
+import requests
 from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission, User
 from django.test import Client
@@ -63,3 +64,18 @@ def exported(**invoice_fields) -> ExportRecord:
     record = invoice_export(invoice=final_invoice_create(**invoice_fields))
     assert record.entry_id, record.error_message
     return record
+
+
+@pytest.fixture
+def prefixed_link(exact_link):
+    """The link with invoice number prefix 26: references 2600001, 2600002, ..."""
+    exact_link.invoice_number_prefix = "26"
+    exact_link.save()
+    return exact_link
+
+
+def sandbox_control(sandbox, path: str, payload: dict | None = None) -> dict:
+    """POST to the sandbox's control endpoint, as a bookkeeper's change in Exact."""
+    answer = requests.post(f"{sandbox.url}/_sandbox/{path}", json=payload or {}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()

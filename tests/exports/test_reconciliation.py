@@ -3,28 +3,19 @@
 import math
 
 import pytest
-import requests
 
 from exports.models import DifferenceKind, ReconciliationRun
 from exports.reconciliation.run import reconciliation_run
 from tests.billing.factories import final_invoice_create
-from tests.exports.conftest import exported
+from tests.exports.conftest import exported, sandbox_control
 
 pytestmark = pytest.mark.django_db
 LINE_ENDPOINTS = ("bulk/Financial/TransactionLines",)
 
 
 @pytest.fixture
-def link(exact_link):
-    exact_link.invoice_number_prefix = "26"
-    exact_link.save()
-    return exact_link
-
-
-def control(sandbox, path: str, payload: dict | None = None) -> dict:
-    answer = requests.post(f"{sandbox.url}/_sandbox/{path}", json=payload or {}, timeout=30)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+def link(prefixed_link):
+    return prefixed_link
 
 
 def kinds(run: ReconciliationRun) -> list[tuple[str, str]]:
@@ -51,12 +42,12 @@ def test_invoices_booked_as_exported_agree_month_by_month(sandbox, link):
 def test_each_kind_of_difference_is_found(sandbox, link):
     deleted, reversed_, edited, twice, moved, ok = (exported() for _ in range(6))
     never_sent = final_invoice_create()
-    control(sandbox, f"entries/{deleted.entry_id}/delete")
-    control(sandbox, f"entries/{reversed_.entry_id}/reverse")
-    control(sandbox, f"entries/{edited.entry_id}/edit", {"amount": "90", "gl_code": "8010"})
-    control(sandbox, f"entries/{twice.entry_id}/duplicate")
-    control(sandbox, f"entries/{moved.entry_id}/edit", {"period": 4})
-    control(
+    sandbox_control(sandbox, f"entries/{deleted.entry_id}/delete")
+    sandbox_control(sandbox, f"entries/{reversed_.entry_id}/reverse")
+    sandbox_control(sandbox, f"entries/{edited.entry_id}/edit", {"amount": "90", "gl_code": "8010"})
+    sandbox_control(sandbox, f"entries/{twice.entry_id}/duplicate")
+    sandbox_control(sandbox, f"entries/{moved.entry_id}/edit", {"period": 4})
+    sandbox_control(
         sandbox,
         "divisions/7095/entries/book",
         {
