@@ -71,27 +71,23 @@ def date_text(value, format_name: str = "DATE_FORMAT") -> str:
     return formats.date_format(value, format_name) if value else ""
 
 
-class InvoiceDocument(FPDF):
-    """One invoice on A4: company header, addressee, facts, lines, VAT per rate and totals."""
+class LetterheadDocument(FPDF):
+    """A4 in the company's letterhead: the shipped fonts, the company block with a rule under
+    it, and the title and page number at the foot. Invoices and reports are drawn on it."""
 
-    def __init__(self, *, invoice: Invoice, parameters: Parameters):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+    def __init__(self, *, parameters: Parameters, orientation: str = "portrait"):
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         for style, filename in FONT_FILES.items():
             self.add_font(FONT, style, FONT_DIR / filename)
         self.set_text_shaping(use_shaping_engine=True)
-        self.invoice = invoice
         self.parameters = parameters
         self.set_margins(left=20, top=18, right=20)
         self.set_auto_page_break(auto=True, margin=22)
-        self.set_title(self.title_text())
         self.set_author(parameters.company_name or "coachlink")
         self.set_creator("coachlink")
 
     def title_text(self) -> str:
-        title = _("Credit note") if self.invoice.is_credit else _("Invoice")
-        if self.invoice.number is not None:
-            return f"{title} {self.invoice.number_display}"
-        return title
+        raise NotImplementedError
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         for family, filename in FALLBACK_FONTS.items():
@@ -103,17 +99,7 @@ class InvoiceDocument(FPDF):
                 break
         return super().get_fallback_font(char, style)
 
-    def render(self) -> bytes:
-        self.add_page()
-        self.draw_addressee_and_facts()
-        self.draw_lines()
-        self.draw_totals()
-        self.draw_payment_note()
-        return bytes(self.output())
-
     def header(self) -> None:
-        if not self.invoice.is_final:
-            self.draw_draft_mark()
         parameters = self.parameters
         self.set_text_color(*INK)
         self.set_font(FONT, style="B", size=16)
@@ -131,7 +117,7 @@ class InvoiceDocument(FPDF):
         y = self.t_margin
         for label, value in right:
             if value:
-                self.set_xy(120, y)
+                self.set_xy(self.w - self.r_margin - 70, y)
                 self.cell(w=70, h=4.2, text=f"{label}: {printable(value)}", align="R")
                 y += 4.2
         self.set_xy(self.l_margin, name_bottom)
@@ -151,7 +137,35 @@ class InvoiceDocument(FPDF):
         self.set_font(FONT, size=8)
         self.set_text_color(*MUTED)
         page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
-        self.cell(w=0, h=5, text=f"{self.title_text()} · {page}", align="C")
+        self.cell(w=0, h=5, text=printable(f"{self.title_text()} · {page}"), align="C")
+
+
+class InvoiceDocument(LetterheadDocument):
+    """One invoice on A4: company header, addressee, facts, lines, VAT per rate and totals."""
+
+    def __init__(self, *, invoice: Invoice, parameters: Parameters):
+        self.invoice = invoice
+        super().__init__(parameters=parameters)
+        self.set_title(self.title_text())
+
+    def title_text(self) -> str:
+        title = _("Credit note") if self.invoice.is_credit else _("Invoice")
+        if self.invoice.number is not None:
+            return f"{title} {self.invoice.number_display}"
+        return title
+
+    def render(self) -> bytes:
+        self.add_page()
+        self.draw_addressee_and_facts()
+        self.draw_lines()
+        self.draw_totals()
+        self.draw_payment_note()
+        return bytes(self.output())
+
+    def header(self) -> None:
+        if not self.invoice.is_final:
+            self.draw_draft_mark()
+        super().header()
 
     def draw_draft_mark(self) -> None:
         self.set_font(FONT, style="B", size=90)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from exports.models import DifferenceKind
-from integrations.exact.transactions import TransactionLine
+from integrations.exact.entities import TransactionLine
 
 ZERO = Decimal("0.00")
 Period = tuple[int, int]

@@ -8,11 +8,11 @@ from decimal import Decimal
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from fpdf import FPDF
+from django.utils.translation import ngettext
 from fpdf.fonts import FontFace
 
 from billing.models import Parameters
-from billing.pdf import ACCENT, INK, MUTED, RULE
+from billing.pdf import FONT, INK, MUTED, RULE, LetterheadDocument, printable
 from billing.templatetags.billing import euro
 from exports.models import ReconciliationMonth, ReconciliationRun
 
@@ -80,43 +80,14 @@ def differences_csv(*, run: ReconciliationRun, rows: list[dict], out) -> None:
         )
 
 
-class ReconciliationDocument(FPDF):
+class ReconciliationDocument(LetterheadDocument):
     """The reconciliation of a month or a year on A4 landscape, in the invoice's letterhead."""
 
-    font_name = "helvetica"
-
     def __init__(self, *, run: ReconciliationRun, months: list[ReconciliationMonth], rows):
-        super().__init__(orientation="landscape", unit="mm", format="A4")
-        self.core_fonts_encoding = "windows-1252"
         self.run, self.months, self.rows = run, months, rows
-        self.parameters = Parameters.load()
+        super().__init__(parameters=Parameters.load(), orientation="landscape")
         self.set_margins(left=15, top=15, right=15)
-        self.set_auto_page_break(auto=True, margin=18)
         self.set_title(self.title_text())
-        self.set_creator("coachlink")
-
-    def printable(self, text: str) -> str:
-        return text.encode("windows-1252", "replace").decode("windows-1252")
-
-    def heading_face(self) -> FontFace:
-        return FontFace(emphasis="BOLD", color=MUTED, fill_color=(248, 249, 250))
-
-    def header(self) -> None:
-        self.set_text_color(*INK)
-        self.set_font(self.font_name, style="B", size=13)
-        self.cell(w=0, h=7, text=self.printable(self.parameters.company_name or "coachlink"))
-        self.ln(8)
-        self.set_draw_color(*ACCENT)
-        self.set_line_width(0.6)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.ln(4)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.font_name, size=8)
-        self.set_text_color(*MUTED)
-        page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
-        self.cell(w=0, h=5, text=self.printable(f"{self.title_text()} · {page}"), align="C")
 
     def title_text(self) -> str:
         return _("Reconciliation with Exact Online %(period)s") % {"period": self._period()}
@@ -135,9 +106,9 @@ class ReconciliationDocument(FPDF):
 
     def draw_summary(self) -> None:
         run = self.run
-        self.set_font(self.font_name, style="B", size=14)
+        self.set_font(FONT, style="B", size=14)
         self.cell(w=0, h=8, text=self.title_text(), new_x="LMARGIN", new_y="NEXT")
-        self.set_font(self.font_name, size=9)
+        self.set_font(FONT, size=9)
         self.set_text_color(*MUTED)
         started = formats.date_format(timezone.localtime(run.started_at), "DATETIME_FORMAT")
         facts = [
@@ -147,21 +118,28 @@ class ReconciliationDocument(FPDF):
             _("%(lines)s journal lines of %(entries)s entries read from Exact Online")
             % {"lines": run.lines_read, "entries": run.entries_read},
         ]
-        self.multi_cell(w=0, h=5, text=self.printable(" · ".join(facts)), new_x="LMARGIN")
+        self.multi_cell(w=0, h=5, text=printable(" · ".join(facts)), new_x="LMARGIN")
         self.set_text_color(*INK)
         self.ln(2)
         agreed = run.differences_count == 0 and all(month.agrees for month in self.months)
         self.set_text_color(*(GREEN if agreed else RED))
-        self.set_font(self.font_name, style="B", size=11)
+        self.set_font(FONT, style="B", size=11)
         verdict = (
             _("coachlink and Exact Online agree.")
             if agreed
-            else _("%(count)s differences between coachlink and Exact Online.")
+            else ngettext(
+                "%(count)s difference between coachlink and Exact Online.",
+                "%(count)s differences between coachlink and Exact Online.",
+                run.differences_count,
+            )
             % {"count": run.differences_count}
         )
         self.cell(w=0, h=7, text=verdict, new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*INK)
         self.ln(2)
+
+    def _heading_face(self) -> FontFace:
+        return FontFace(emphasis="BOLD", color=MUTED, fill_color=(248, 249, 250))
 
     def _table(self, headings, widths, aligns, body) -> None:
         self.set_draw_color(*RULE)
@@ -171,17 +149,17 @@ class ReconciliationDocument(FPDF):
             text_align=aligns,
             line_height=5,
             borders_layout="HORIZONTAL_LINES",
-            headings_style=self.heading_face(),
+            headings_style=self._heading_face(),
             first_row_as_headings=True,
         ) as table:
-            table.row([self.printable(str(h)) for h in headings])
+            table.row([printable(str(h)) for h in headings])
             for values in body:
-                table.row([self.printable(str(v)) for v in values])
+                table.row([printable(str(v)) for v in values])
 
     def draw_months(self) -> None:
-        self.set_font(self.font_name, style="B", size=10)
+        self.set_font(FONT, style="B", size=10)
         self.cell(w=0, h=7, text=_("Totals per month"), new_x="LMARGIN", new_y="NEXT")
-        self.set_font(self.font_name, size=8.5)
+        self.set_font(FONT, size=8.5)
         body = [
             [
                 f"{MONTHS[month.month]} {month.year}",
@@ -194,7 +172,8 @@ class ReconciliationDocument(FPDF):
                 euro(month.difference_total),
                 _("agrees")
                 if month.agrees
-                else _("%(count)s differences") % {"count": month.differences},
+                else ngettext("%(count)s difference", "%(count)s differences", month.differences)
+                % {"count": month.differences},
             ]
             for month in self.months
         ]
@@ -217,9 +196,9 @@ class ReconciliationDocument(FPDF):
         self.ln(4)
 
     def draw_differences(self) -> None:
-        self.set_font(self.font_name, style="B", size=10)
+        self.set_font(FONT, style="B", size=10)
         self.cell(w=0, h=7, text=_("Differences"), new_x="LMARGIN", new_y="NEXT")
-        self.set_font(self.font_name, size=8)
+        self.set_font(FONT, size=8)
         if not self.rows:
             self.set_text_color(*MUTED)
             self.cell(w=0, h=6, text=_("None."), new_x="LMARGIN", new_y="NEXT")

@@ -43,7 +43,7 @@ from exports.reconciliation.compare import (
     bookings_from_lines,
     reconcile,
 )
-from integrations.exact import transactions
+from integrations.exact import api
 from integrations.exact.errors import ExactError
 from integrations.models import ExactLink, LinkState
 
@@ -250,9 +250,7 @@ def reconciliation_run(
 
 def _compare(*, run: ReconciliationRun, link: ExactLink) -> Outcome:
     journal = link.journal.strip()
-    lines = transactions.transaction_lines(
-        link=link, journal=journal, year=run.year, period=run.month
-    )
+    lines = api.transaction_lines(link, journal=journal, year=run.year, period=run.month)
     bookings = bookings_from_lines(lines, debtor_gl=link.debtor_gl_account.strip())
     expected = expected_in_periods(link=link, year=run.year, month=run.month)
     in_scope = {invoice.reference for invoice in expected}
@@ -267,8 +265,8 @@ def _compare(*, run: ReconciliationRun, link: ExactLink) -> Outcome:
     ]
     elsewhere = []
     if unfound:
-        found = transactions.transaction_lines_of_entries(
-            link=link, entry_ids=unfound, max_calls=ENTRY_LOOKUP_CALLS
+        found = api.transaction_lines_of_entries(
+            link, entry_ids=unfound, max_calls=ENTRY_LOOKUP_CALLS
         )
         elsewhere = bookings_from_lines(found, debtor_gl=link.debtor_gl_account.strip())
     run.lines_read = len(lines)

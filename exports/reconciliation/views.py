@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -11,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from billing.templatetags.billing import euro
 from exports.models import ReconciliationDifference, ReconciliationRun
 from exports.reconciliation import report
 from exports.reconciliation.handling import (
@@ -24,7 +28,7 @@ from exports.reconciliation.handling import (
 )
 from exports.reconciliation.kinds import KIND_HELP, MISMATCH_LABELS
 from exports.reconciliation.run import reconciliation_allowed, reconciliation_run
-from exports.services import link_get
+from integrations.selectors import link_get
 
 VIEW = "exports.view_exportrecord"
 CHANGE = "exports.change_exportrecord"
@@ -60,6 +64,17 @@ class HandledForm(forms.Form):
     )
 
 
+AMOUNT = re.compile(r"-?\d+\.\d{2}")
+AMOUNT_FIELDS = {"excl", "vat", "total", "gl_account"}
+
+
+def _mismatch_value(field: str, text: str) -> str:
+    """Amounts in the user's language: € 1.234,56 in Dutch."""
+    if field not in AMOUNT_FIELDS:
+        return text
+    return AMOUNT.sub(lambda match: euro(Decimal(match.group())), text)
+
+
 def _rows(run: ReconciliationRun) -> list[dict]:
     differences = list(
         run.differences.select_related("invoice", "record").order_by(
@@ -72,7 +87,11 @@ def _rows(run: ReconciliationRun) -> list[dict]:
             "difference": difference,
             "help": KIND_HELP[difference.kind],
             "mismatches": [
-                {**mismatch, "label": MISMATCH_LABELS.get(mismatch["field"], mismatch["field"])}
+                {
+                    "label": MISMATCH_LABELS.get(mismatch["field"], mismatch["field"]),
+                    "coachlink": _mismatch_value(mismatch["field"], mismatch["coachlink"]),
+                    "exact": _mismatch_value(mismatch["field"], mismatch["exact"]),
+                }
                 for mismatch in difference.mismatches
             ],
             "handled": marks.get(difference.fingerprint),
@@ -138,7 +157,11 @@ def reconciliation_start(request: HttpRequest) -> HttpResponse:
     elif run.differences_count:
         messages.warning(
             request,
-            _("Reconciled %(period)s: %(count)s differences.")
+            ngettext(
+                "Reconciled %(period)s: %(count)s difference.",
+                "Reconciled %(period)s: %(count)s differences.",
+                run.differences_count,
+            )
             % {"period": run.period_label, "count": run.differences_count},
         )
     else:

@@ -33,6 +33,7 @@ from integrations.exact.entities import (
     Project,
     Receivable,
     SalesEntry,
+    TransactionLine,
     VatCode,
 )
 from integrations.exact.errors import Transient
@@ -41,6 +42,13 @@ from integrations.models import ExactLink
 # Codes per `trim(Code) eq '..' or ...` filter: the answer fits one page of 60 rows and the
 # URL stays far below Exact's 6,000 characters.
 CODES_PER_FILTER = 50
+TRANSACTION_LINE_FIELDS = (
+    "EntryID,EntryNumber,InvoiceNumber,YourRef,JournalCode,Type,LineNumber,FinancialYear,"
+    "FinancialPeriod,Date,AccountCode,GLAccountCode,AmountDC,AmountVATFC,AmountVATBaseFC,VATCode"
+)
+# `EntryID eq guid'...'` conditions per call: the URL, percent-encoded, stays well within
+# Exact's 6,000 characters.
+ENTRY_IDS_PER_CALL = 70
 RECEIVABLE_FIELDS = (
     "ID,TransactionEntryID,YourRef,InvoiceNumber,AmountDC,Status,IsFullyPaid,LastPaymentDate"
 )
@@ -400,3 +408,64 @@ def receivables_open(link: ExactLink) -> dict[str, Decimal]:
     found = client.rows(link, "read/financial/ReceivablesList", params={"$select": "Id,Amount"})
     with _reading():
         return {_id(row, "Id").lower(): _amount(row.get("Amount")) for row in found}
+
+
+# Journal lines: what is booked
+
+
+def _transaction_line(row: dict) -> TransactionLine:
+    moment = _moment(row.get("Date"))
+    return TransactionLine(
+        entry_id=_id(row, "EntryID").lower(),
+        entry_number=int(row.get("EntryNumber") or 0),
+        invoice_number=int(row.get("InvoiceNumber") or 0),
+        your_ref=str(row.get("YourRef") or "").strip(),
+        journal=str(row.get("JournalCode") or "").strip(),
+        type=int(row.get("Type") or 0),
+        line_number=int(row.get("LineNumber") or 0),
+        year=int(row.get("FinancialYear") or 0),
+        period=int(row.get("FinancialPeriod") or 0),
+        date=moment.date() if moment else None,
+        account_code=str(row.get("AccountCode") or "").strip(),
+        gl_account_code=str(row.get("GLAccountCode") or "").strip(),
+        amount=_amount(row.get("AmountDC")),
+        vat_amount=_amount(row.get("AmountVATFC")),
+        vat_base=_amount(row.get("AmountVATBaseFC")),
+        vat_code=str(row.get("VATCode") or "").strip(),
+    )
+
+
+def _transaction_lines(link: ExactLink, *, condition: str) -> list[TransactionLine]:
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=BulkFinancialTransactionLines
+    found = client.rows(
+        link,
+        "bulk/Financial/TransactionLines",
+        params={"$select": TRANSACTION_LINE_FIELDS, "$filter": condition},
+    )
+    with _reading():
+        return [_transaction_line(row) for row in found]
+
+
+def transaction_lines(
+    link: ExactLink, *, journal: str, year: int, period: int | None = None
+) -> list[TransactionLine]:
+    """Every line booked in ``journal`` in a financial year or one of its periods, 1,000 a
+    call."""
+    conditions = [f"JournalCode eq {_quoted(journal.strip())}", f"FinancialYear eq {int(year)}"]
+    if period is not None:
+        conditions.append(f"FinancialPeriod eq {int(period)}")
+    return _transaction_lines(link, condition=" and ".join(conditions))
+
+
+def transaction_lines_of_entries(
+    link: ExactLink, *, entry_ids: Iterable[str], max_calls: int
+) -> list[TransactionLine]:
+    """The lines of the given entries wherever they are booked, in at most ``max_calls`` calls
+    (entries beyond what those calls can ask about are not looked for)."""
+    wanted = sorted({entry_id.lower() for entry_id in entry_ids})[: ENTRY_IDS_PER_CALL * max_calls]
+    found: list[TransactionLine] = []
+    for start in range(0, len(wanted), ENTRY_IDS_PER_CALL):
+        part = wanted[start : start + ENTRY_IDS_PER_CALL]
+        condition = " or ".join(f"EntryID eq guid'{entry_id}'" for entry_id in part)
+        found += _transaction_lines(link, condition=condition)
+    return found

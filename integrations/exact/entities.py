@@ -212,3 +212,25 @@ class Receivable:
     @property
     def is_matched(self) -> bool:
         return self.status == RECEIVABLE_STATUS_MATCHED
+
+
+@dataclass(frozen=True)
+class TransactionLine:
+    """One journal line of a booked entry; amounts in euro, debit positive, credit negative."""
+
+    entry_id: str
+    entry_number: int
+    invoice_number: int
+    your_ref: str
+    journal: str
+    type: int
+    line_number: int
+    year: int
+    period: int
+    date: dt.date | None
+    account_code: str
+    gl_account_code: str
+    amount: Decimal
+    vat_amount: Decimal
+    vat_base: Decimal
+    vat_code: str

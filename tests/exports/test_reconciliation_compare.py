@@ -11,7 +11,7 @@ from exports.reconciliation.compare import (
     bookings_from_lines,
     reconcile,
 )
-from integrations.exact.transactions import TransactionLine
+from integrations.exact.entities import TransactionLine
 
 D = Decimal
 MARCH = (2026, 3)

@@ -164,7 +164,7 @@ def test_csv_and_pdf_of_a_run(sandbox, link, clerk):
     header, row = text.splitlines()[:2]
     assert header.startswith("Soort;Referentie;Factuur;Periode")
     assert "Gewijzigd in Exact" in row and record.your_ref in row and "121,00" in row
-    assert "grootboekrekeningen: 8000: 100.00 → 8010: 100.00" in row
+    assert "grootboekrekeningen: 8000: €\xa0100,00 → 8010: €\xa0100,00" in row
     answer = clerk.get(reverse("exports:reconciliation_pdf", args=[run.pk]))
     assert answer["Content-Type"] == "application/pdf" and answer.content.startswith(b"%PDF")
     assert b"reconciliation-2026.pdf" in answer["Content-Disposition"].encode()

@@ -1,38 +1,22 @@
 """Done when: a user configures, authenticates, tests, enables, pauses and deletes the link."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from billing.models import CostCenter, GLAccount, VatRate
 from integrations.models import ExactLink
 from tests.integrations.factories import LinkManagerFactory
+from tests.plugins.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
 
 @pytest.fixture
-def browser_page(live_server, exact_settings, settings, chromium):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # around it are synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def browser_page(live_server, exact_settings, settings, live_page):
     settings.EXACT_REDIRECT_URI = f"{live_server.url}/integrations/exact/callback/"
-    # The live server speaks plain http; secure-only cookies would never come back.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
-    yield page
-    page.close()
-    # The ORM calls made while Playwright's loop runs open a connection of their own
-    # (Django keeps connections per async context); close it so the test database can go.
-    connections.close_all()
+    return live_page
 
 
 def shot(page, name: str) -> None:

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -18,6 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 HOW_TO_RUN = (
     "they need Chromium: apt-get install chromium, or set CHROMIUM_PATH to a Chromium executable"
 )
@@ -85,3 +87,21 @@ def chromium(chromium_executable):
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def live_page(chromium, settings):
+    """A page for pytest-django's live server, which speaks plain http."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Secure-only cookies would never come back over http.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+    yield page
+    page.close()
+    # The ORM calls made while Playwright's loop runs open a connection of their own
+    # (Django keeps connections per async context); close it so the test database can go.
+    connections.close_all()
