@@ -90,7 +90,8 @@ def test_the_list_filters_by_status(user_client):
 
 @pytest.mark.parametrize("query", ["00002", "2", "zorggroep"])
 def test_the_list_searches_by_number_or_debtor_name(user_client, query):
-    final_invoice_create()
+    # A name without digits: the factory's numbered names ("Bedrijf 12 BV") would match "2".
+    final_invoice_create(debtor=DebtorFactory(company__name="Andere Klant BV"))
     wanted = final_invoice_create(debtor=DebtorFactory(company__name="Zorggroep Brabant-Zuid"))
 
     page = user_client.get(URL, {"q": query}).context["page"]
