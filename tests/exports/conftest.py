@@ -1,7 +1,6 @@
 """An enabled Exact link on the sandbox's division 7095, authenticated as the demo user."""
 
 import pytest
-import requests
 from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission, User
 from django.test import Client
@@ -76,6 +75,4 @@ def prefixed_link(exact_link):
 
 def sandbox_control(sandbox, path: str, payload: dict | None = None) -> dict:
     """POST to the sandbox's control endpoint, as a bookkeeper's change in Exact."""
-    answer = requests.post(f"{sandbox.url}/_sandbox/{path}", json=payload or {}, timeout=30)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return sandbox.control("POST", path, payload or {})
