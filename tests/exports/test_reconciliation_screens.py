@@ -4,7 +4,6 @@ CSV and PDF, and the weekly schedule from the panel."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
@@ -26,16 +25,6 @@ from tests.exports.factories import ExactLinkFactory
 
 pytestmark = pytest.mark.django_db
 PAGE = "/exports/reconciliation/"
-
-
-@pytest.fixture
-def clerk(client) -> Client:
-    user = User.objects.create_user("clerk", password="secret-clerk")
-    user.user_permissions.set(
-        Permission.objects.filter(codename__in=["view_exportrecord", "change_exportrecord"])
-    )
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
