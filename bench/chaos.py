@@ -46,7 +46,7 @@ from bench.harness import (
 def batch_enqueue() -> int:
     """What "Export now" does: a batch row, and its task on the queue."""
     from exports.models import BatchKind
-    from exports.services import export_batch_start
+    from exports.records import export_batch_start
     from exports.tasks import invoices_export_bulk_task
 
     batch = export_batch_start(kind=BatchKind.MANUAL)

@@ -41,7 +41,7 @@ from bench.harness import (
 def bulk_export(run: BenchRun, *, timeout: float, sample=None) -> tuple[object, float]:
     """Enqueue one bulk export as "Export now" does and wait for its end; (batch, seconds)."""
     from exports.models import BatchKind
-    from exports.services import export_batch_start
+    from exports.records import export_batch_start
     from exports.tasks import invoices_export_bulk_task
 
     batch = export_batch_start(kind=BatchKind.MANUAL)
@@ -124,7 +124,7 @@ def minute_calls(
 
 def limited_run(run: BenchRun, *, invoices: int, debtors: list, minutely: int, window: int) -> dict:
     from exports.models import ExportRecord, ExportState
-    from tests.billing.factories import DebtorFactory
+    from testkit.factories import DebtorFactory
 
     exported_before = ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
     # A few debtors Exact has not seen yet, as a day's new customers would be.

@@ -30,8 +30,12 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
-from tests.integrations.consent import consent_answer  # noqa: E402
-from tests.plugins.sandbox import SandboxServer, sandbox_start, sandbox_stop  # noqa: E402
+from exact_sandbox.process import (  # noqa: E402
+    SandboxServer,
+    consent_answer,
+    sandbox_start,
+    sandbox_stop,
+)
 
 SITE = "nl"
 DIVISION = "7095"
@@ -199,7 +203,7 @@ def link_authenticate(run: BenchRun):
 def debtors_create(*, count: int) -> list:
     """``count`` company debtors numbered from 900001 on; the first 65 exist in Exact."""
     from billing.models import Parameters
-    from tests.billing.factories import DebtorFactory
+    from testkit.factories import DebtorFactory
 
     parameters = Parameters.load()
     parameters.first_debtor_number = FIRST_DEBTOR_NUMBER
@@ -211,7 +215,7 @@ def invoices_seed(*, count: int, debtors: list) -> list[int]:
     """``count`` final invoices of two lines each, spread over ``debtors``; their ids."""
     from django.db import transaction
 
-    from tests.billing.factories import final_invoice_create
+    from testkit.factories import final_invoice_create
 
     ids = []
     with transaction.atomic():

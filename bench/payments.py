@@ -80,7 +80,7 @@ def main() -> None:
     with bench_run("payments") as run:
         from exports.models import ExportRecord, ExportState, PaymentStatus
         from exports.payments import payment_status_sync
-        from exports.services import invoices_export_bulk
+        from exports.run import invoices_export_bulk
 
         link = link_authenticate(run)
         link.payment_registration = True

@@ -8,4 +8,8 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from exports import receivers  # noqa: F401  (connects the receivers)
+        from billing.signals import invoice_finalised
+        from exports.queue import invoice_finalised_queue
+
+        # billing knows nothing of Exact: it announces a final invoice, exports queues it.
+        invoice_finalised.connect(invoice_finalised_queue, dispatch_uid="exports_invoice_finalised")

@@ -1,8 +1,9 @@
 """Pure builders: what coachlink sends to Exact Online for a debtor and for an invoice.
 
 Nothing here talks to Exact or writes to the database; the lookups (what Exact holds: journals,
-GL accounts, VAT codes, cost centres, projects, accounts) are read once per batch by the
-services and passed in.
+GL accounts, VAT codes, cost centres, projects, accounts) are read once per run
+(exports.lookups, exports.accounts) and passed in; Exact's rules come from
+integrations.exact.rules.
 """
 
 from __future__ import annotations
@@ -103,6 +104,44 @@ def debtor_number_resolve(*, debtor: Debtor, link: ExactLink) -> str:
     )
 
 
+@dataclass(frozen=True)
+class InvoiceCodes:
+    """An invoice's relation number and project code in Exact, resolved once per run.
+
+    A code that cannot be resolved holds the reason instead, raised when the invoice is sent.
+    """
+
+    relation: str = ""
+    project: str = ""
+    relation_problem: ExportProblem | None = None
+    project_problem: ExportProblem | None = None
+
+    def relation_checked(self) -> str:
+        if self.relation_problem is not None:
+            raise self.relation_problem
+        return self.relation
+
+    def project_checked(self) -> str:
+        """The project code; empty when the panel sends no project."""
+        if self.project_problem is not None:
+            raise self.project_problem
+        return self.project
+
+
+def invoice_codes_resolve(*, invoice: Invoice, link: ExactLink) -> InvoiceCodes:
+    """The relation number and project code of ``invoice``, or why each cannot be had."""
+    relation, relation_problem, project, project_problem = "", None, "", None
+    try:
+        relation = debtor_number_resolve(debtor=invoice.debtor, link=link)
+    except ExportProblem as problem:
+        relation_problem = problem
+    try:
+        project = project_code_resolve(invoice=invoice, link=link)
+    except ExportProblem as problem:
+        project_problem = problem
+    return InvoiceCodes(relation, project, relation_problem, project_problem)
+
+
 def account_fields_build(*, debtor: Debtor, gl_receivable_id: str) -> AccountFields:
     """What the customer account of ``debtor`` holds in Exact."""
     return AccountFields(
@@ -195,16 +234,23 @@ def _entry_line(*, line: InvoiceLine, link: ExactLink, lookups: ExactLookups, pr
 
 
 def sales_entry_build(
-    *, invoice: Invoice, link: ExactLink, lookups: ExactLookups, export_date: dt.date
+    *,
+    invoice: Invoice,
+    link: ExactLink,
+    lookups: ExactLookups,
+    export_date: dt.date,
+    codes: InvoiceCodes | None = None,
 ) -> NewSalesEntry:
-    """The sales entry (or credit note) for a final invoice; lines are excluding VAT."""
+    """The sales entry (or credit note) for a final invoice; lines are excluding VAT.
+
+    ``codes`` are the invoice's codes as the run resolved them; resolved here when not given.
+    """
+    codes = codes or invoice_codes_resolve(invoice=invoice, link=link)
     _checked(rules.journal_breach(code=link.journal, journals=lookups.journals))
-    customer = customer_check(
-        code=debtor_number_resolve(debtor=invoice.debtor, link=link), lookups=lookups
-    )
+    customer = customer_check(code=codes.relation_checked(), lookups=lookups)
     booking_date = booking_date_resolve(invoice=invoice, link=link, export_date=export_date)
     reference = invoice_reference(invoice=invoice, link=link)
-    project_code = project_code_resolve(invoice=invoice, link=link)
+    project_code = codes.project_checked()
     project = lookups.projects.get(project_code) if project_code else None
     return NewSalesEntry(
         journal=link.journal.strip(),

@@ -1,4 +1,4 @@
-"""Celery tasks: load ids, call the services. The logic lives in exports.services and .payments."""
+"""Celery tasks: load ids, call the services. The logic lives in exports.run and .payments."""
 
 from celery import shared_task
 
@@ -6,11 +6,7 @@ from billing.models import Invoice
 from exports.models import BatchKind, ExportBatch
 from exports.payments import payment_status_sync
 from exports.reconciliation.run import reconciliation_scheduled
-from exports.services import (
-    ExportsInterrupted,
-    invoice_export,
-    invoices_export_bulk,
-)
+from exports.run import ExportsInterrupted, invoice_export, invoices_export_bulk
 from integrations.selectors import link_get
 
 # Transient failures (Exact down, time-outs, lost answers) are retried with growing, jittered

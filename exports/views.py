@@ -4,7 +4,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,12 +16,15 @@ from coachlink.pagination import seek_page
 from exports.builders import ExportProblem
 from exports.explanations import explanation_get
 from exports.forms import ExcludeExistingForm, ExportLogFilterForm
-from exports.models import BatchKind, ExportBatch, ExportRecord
+from exports.models import ExportBatch, ExportRecord
 from exports.payments import (
     invoice_payment_status_fetch,
     payment_registration_allowed,
     payment_status_sync,
 )
+from exports.preview import sales_entry_preview
+from exports.queue import export_record_retry, exports_start_bulk
+from exports.records import invoices_exclude_existing
 from exports.selectors import (
     RECORD_SORT_KEY,
     export_batches_recent,
@@ -30,13 +32,6 @@ from exports.selectors import (
     export_state_counts,
     exports_per_day,
 )
-from exports.services import (
-    export_batch_start,
-    export_record_requeue,
-    invoices_exclude_existing,
-    sales_entry_preview,
-)
-from exports.tasks import invoice_export_task, invoices_export_bulk_task
 from integrations.exact.errors import ExactError
 from integrations.selectors import link_exports_allowed, link_get
 
@@ -93,10 +88,7 @@ def export_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def export_record_requeue_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Retry a failed export, or export an excluded or exported invoice again."""
     record = get_object_or_404(ExportRecord, pk=pk)
-    export_record_requeue(record=record)
-    if link_exports_allowed(link=link_get()):
-        invoice_id = record.invoice_id
-        transaction.on_commit(lambda: invoice_export_task.delay(invoice_id))
+    if export_record_retry(record=record):
         messages.success(request, _("The invoice is queued for export."))
     else:
         messages.warning(request, _("The invoice waits as pending: the link is not enabled."))
@@ -132,12 +124,10 @@ def sales_entry_preview_view(request: HttpRequest, invoice_pk: int) -> HttpRespo
 @permission_required(CHANGE, raise_exception=True)
 def export_now(request: HttpRequest) -> HttpResponse:
     """Export everything pending, now, as one batch whose progress the user can follow."""
-    if not link_exports_allowed(link=link_get()):
+    batch = exports_start_bulk(user=request.user)
+    if batch is None:
         messages.error(request, _("Exports run only while the link is enabled."))
         return redirect("exports:log")
-    batch = export_batch_start(kind=BatchKind.MANUAL, user=request.user)
-    batch_id = batch.pk
-    transaction.on_commit(lambda: invoices_export_bulk_task.delay(batch_id))
     return redirect("exports:batch", pk=batch.pk)
 
 

@@ -10,11 +10,9 @@ from coachlink.widgets import DATE_INVALID, TIME_INVALID, DayMonthYearInput, Hou
 from integrations.exact import rules
 from integrations.models import AUDIT_MASK, DebtorNumberSource, ExactLink, ExportMoment, audit_value
 
-# Exact's InvoiceNumber is an Int32 and coachlink's invoice numbers have five digits.
-INT32_MAX = 2147483647
+# coachlink's invoice and debtor numbers have five digits; a prefix goes in front of them
+# within Exact's limits (integrations.exact.rules).
 INVOICE_NUMBER_DIGITS = 5
-# Exact's relation code holds 18 characters; coachlink's debtor numbers have five digits.
-RELATION_CODE_LENGTH = 18
 DEBTOR_NUMBER_DIGITS = 5
 
 
@@ -175,7 +173,7 @@ class DebtorForm(PanelForm):
 
     def clean_debtor_prefix(self) -> str:
         prefix = _digits_only(self.cleaned_data["debtor_prefix"])
-        if len(prefix) + DEBTOR_NUMBER_DIGITS > RELATION_CODE_LENGTH:
+        if len(prefix) + DEBTOR_NUMBER_DIGITS > rules.RELATION_CODE_LENGTH:
             raise forms.ValidationError(
                 _(
                     "The prefix is too long: the prefix plus a five-digit debtor number may be "
@@ -308,7 +306,7 @@ class FinancialForm(PanelForm):
 
     def clean_invoice_number_prefix(self) -> str:
         prefix = _digits_only(self.cleaned_data["invoice_number_prefix"])
-        if prefix and int(prefix + "9" * INVOICE_NUMBER_DIGITS) > INT32_MAX:
+        if prefix and int(prefix + "9" * INVOICE_NUMBER_DIGITS) > rules.INVOICE_NUMBER_MAX:
             raise forms.ValidationError(
                 _(
                     "The prefix is too large: the prefix plus a five-digit invoice number must "

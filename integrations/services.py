@@ -14,6 +14,7 @@ from integrations.exact import api, client, oauth, rules
 from integrations.exact.errors import ExactError, Reauthenticate, Refused
 from integrations.forms import LinkPanels
 from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
+from integrations.schedules import schedules_sync
 
 
 def _audit(
@@ -23,10 +24,14 @@ def _audit(
 
 
 def link_save(*, panels: LinkPanels, user: AbstractBaseUser) -> ExactLink:
-    """Save every panel in one transaction; call only after ``panels.is_valid()``."""
+    """Save every panel in one transaction; call only after ``panels.is_valid()``.
+
+    The schedules (nightly export, payment sync) follow the saved panels. Nothing is sent.
+    """
     with transaction.atomic():
         link = panels.instance
         link.save()
+        schedules_sync(link=link)
         _audit(user=user, action=AuditAction.SAVED, changes=panels.changes())
     return link
 
@@ -44,26 +49,36 @@ def link_enable_check(*, link: ExactLink) -> None:
 
 
 def link_enable(*, link: ExactLink, user: AbstractBaseUser) -> None:
-    """Start exporting; raises Reauthenticate (with the reason) while there is no valid token."""
+    """Enable the link; raises Reauthenticate (with the reason) while there is no valid token.
+
+    From now on finalised invoices are exported (realtime) and the schedules run (nightly
+    export, payment sync). Invoices already waiting are not sent: starting that is a separate
+    step (exports.queue.exports_start_bulk).
+    """
     link_enable_check(link=link)
     with transaction.atomic():
         link.activation = Activation.ENABLED
         link.save(update_fields=["activation", "updated_at"])
+        schedules_sync(link=link)
         _audit(user=user, action=AuditAction.ENABLED)
 
 
 def link_pause(*, link: ExactLink, user: AbstractBaseUser) -> None:
+    """Pause the link: the schedules stop and nothing is sent to or read from Exact; finalised
+    invoices wait as pending until the link is enabled again."""
     with transaction.atomic():
         link.activation = Activation.PAUSED
         link.save(update_fields=["activation", "updated_at"])
+        schedules_sync(link=link)
         _audit(user=user, action=AuditAction.PAUSED)
 
 
 def link_delete(*, link: ExactLink, user: AbstractBaseUser) -> None:
-    """Remove the link and its tokens; the audit log and the export history stay."""
+    """Remove the link, its tokens and its schedules; the audit log and the export history stay."""
     with transaction.atomic():
         _audit(user=user, action=AuditAction.DELETED, detail=f"{link.name} ({link.division})")
         link.delete()
+        schedules_sync(link=None)
 
 
 def _consented_divisions(link: ExactLink, *, access_token: str) -> list[dict]:

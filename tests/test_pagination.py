@@ -10,7 +10,7 @@ from django.urls import reverse
 from billing import views
 from billing.models import Invoice
 from coachlink import pagination
-from tests.billing.factories import InvoiceFactory
+from testkit.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.plugins.sandbox import free_port
+from exact_sandbox.process import free_port
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 CALLBACK = "/integrations/exact/callback/?code=SECRET-CODE-4711&state=SECRET-STATE-0815"

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from exports.models import ExportState, HandledDifference, ReconciliationDifference
 from exports.reconciliation.kinds import KIND_HELP
-from exports.services import export_record_ensure, export_record_requeue
+from exports.records import export_record_ensure, export_record_requeue
 from exports.tasks import invoice_export_task
 from integrations.selectors import link_exports_allowed, link_get
 

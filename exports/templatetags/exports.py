@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from billing.models import Invoice
 from exports.models import ExportRecord, ExportState
-from exports.services import link_exports_allowed, link_get
 from integrations.models import ExportMoment
+from integrations.selectors import link_exports_allowed, link_get
 
 register = template.Library()
 

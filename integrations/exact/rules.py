@@ -29,6 +29,8 @@ JOURNAL_CODE = re.compile(r"[0-9]{1,3}")
 GL_ACCOUNT_CODE = re.compile(r"[0-9]{1,9}")
 # Exact's account Code is a string of at most 18 characters, numeric for relation numbers.
 RELATION_CODE_LENGTH = 18
+# A sales entry's InvoiceNumber is an Int32.
+INVOICE_NUMBER_MAX = 2147483647
 
 
 @dataclass(frozen=True)

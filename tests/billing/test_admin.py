@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from billing.models import Invoice, Parameters
-from tests.billing.factories import (
+from testkit.factories import (
     CostCenterFactory,
     DebtorFactory,
     InvoiceFactory,

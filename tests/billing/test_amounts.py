@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from billing.models import money
-from tests.billing.factories import InvoiceFactory, InvoiceLineFactory, VatRateFactory
+from testkit.factories import InvoiceFactory, InvoiceLineFactory, VatRateFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 
-from tests.billing.factories import (
+from testkit.factories import (
     CompanyFactory,
     DebtorFactory,
     InvoiceFactory,

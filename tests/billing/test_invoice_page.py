@@ -13,15 +13,15 @@ from django.urls import reverse
 from billing.models import Invoice
 from exports.models import ExportRecord, ExportState
 from integrations.models import Activation, ExportMoment
-from tests.billing.factories import (
+from testkit.factories import (
     CompanyFactory,
     DebtorFactory,
+    ExactLinkFactory,
     InvoiceFactory,
     InvoiceLineFactory,
     VatRateFactory,
     final_invoice_create,
 )
-from tests.exports.factories import ExactLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_the_confirm_step_says_what_finalising_sets_off_in_exact(finance_client)
     url = reverse("billing:invoice_finalise", args=[invoice.pk])
 
     assert "waits as pending" in finance_client.get(url).content.decode()
-    link = ExactLinkFactory(export_moment=ExportMoment.REALTIME)
+    link = ExactLinkFactory(enabled=True, export_moment=ExportMoment.REALTIME)
     assert "right after finalising" in finance_client.get(url).content.decode()
     link.export_moment = ExportMoment.NIGHTLY
     link.save()
@@ -188,7 +188,7 @@ def record_in(state: str) -> ExportRecord:
 
 
 def test_a_failed_export_shows_why_and_offers_a_retry_that_comes_back_here(finance_client):
-    ExactLinkFactory()
+    ExactLinkFactory(enabled=True)
     record = record_in(ExportState.FAILED)
     page = reverse("billing:invoice_detail", args=[record.invoice_id])
 
@@ -207,7 +207,7 @@ def test_a_failed_export_shows_why_and_offers_a_retry_that_comes_back_here(finan
 
 
 def test_the_retry_never_sends_the_user_to_another_site(finance_client):
-    ExactLinkFactory()
+    ExactLinkFactory(enabled=True)
     record = record_in(ExportState.FAILED)
     response = finance_client.post(
         reverse("exports:record_requeue", args=[record.pk]), {"next": "https://evil.example/"}
@@ -226,7 +226,7 @@ def test_the_retry_never_sends_the_user_to_another_site(finance_client):
     ],
 )
 def test_the_export_button_shows_only_where_it_makes_sense(finance_client, state, moment, button):
-    ExactLinkFactory(export_moment=moment)
+    ExactLinkFactory(enabled=True, export_moment=moment)
     record = record_in(state)
     html = finance_client.get(reverse("billing:invoice_detail", args=[record.invoice_id]))
     buttons = html.content.decode().count('data-testid="export-button"')
@@ -236,7 +236,7 @@ def test_the_export_button_shows_only_where_it_makes_sense(finance_client, state
 
 
 def test_no_export_button_without_the_permission_or_while_the_link_is_paused():
-    link = ExactLinkFactory()
+    link = ExactLinkFactory(enabled=True)
     record = record_in(ExportState.FAILED)
     page = reverse("billing:invoice_detail", args=[record.invoice_id])
     viewer = client_for("view_invoice", "view_exportrecord")

@@ -7,7 +7,7 @@ from django.db import connection
 from billing.models import Debtor, Invoice, Parameters
 from billing.services import invoice_finalise
 from billing.signals import invoice_finalised
-from tests.billing.factories import (
+from testkit.factories import (
     DebtorFactory,
     InvoiceFactory,
     InvoiceLineFactory,

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from billing.models import Invoice, InvoiceLine, Parameters
 from billing.pdf import InvoiceDocument, InvoicePdfError
 from billing.services import invoice_finalise, invoice_pdf_render
-from tests.billing.factories import (
+from testkit.factories import (
     CompanyFactory,
     CostCenterFactory,
     DebtorFactory,

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from billing.models import Debtor, Invoice, InvoiceLine, Parameters
 from billing.services import invoice_finalise
-from tests.billing.factories import (
+from testkit.factories import (
     CompanyFactory,
     DebtorFactory,
     GLAccountFactory,

@@ -1,45 +1,12 @@
-"""An enabled Exact link on the sandbox's division 7095, authenticated as the demo user."""
+"""The exports tests: a clerk, exported invoices, and reading and changing the sandbox's books."""
 
 import pytest
-from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from exports.models import ExportRecord
-from exports.services import invoice_export, lookups_forget
-from tests.billing.factories import final_invoice_create
-from tests.exports.factories import ExactLinkFactory
-
-TOKEN_KEY = Fernet.generate_key().decode()
-
-
-@pytest.fixture
-def exact_settings(settings, sandbox):
-    settings.EXACT_BASE_URL_NL = sandbox.nl
-    settings.EXACT_BASE_URL_BE = sandbox.be
-    settings.EXACT_CLIENT_ID = "coachlink-demo-nl"
-    settings.EXACT_CLIENT_SECRET = "sandbox-secret-nl"
-    settings.EXACT_DEADLINE = 5.0
-    settings.EXACT_TOKEN_KEYS = [TOKEN_KEY]
-    # Large budgets: these tests count calls, they do not test the rate limiter.
-    sandbox.set_limits(minutely=100000, daily=100000)
-    return settings
-
-
-@pytest.fixture
-def exact_link(exact_settings, sandbox, db):
-    link = ExactLinkFactory()
-    tokens = sandbox.tokens("nl", divisions=[7095])
-    link.tokens_set(
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        expires_in=int(tokens["expires_in"]),
-    )
-    link.save()
-    # The sandbox was reseeded: what an earlier test's exports remembered of it is gone.
-    lookups_forget(link=link)
-    sandbox.reset_counters()
-    return link
+from exports.run import invoice_export
+from testkit.factories import final_invoice_create
 
 
 def division_state(sandbox, division: str = "7095") -> dict:

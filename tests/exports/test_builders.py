@@ -17,7 +17,7 @@ from exports.builders import (
 from exports.explanations import explanation_find, explanation_get
 from integrations.exact.entities import Account, CostCentre, GLAccount, Journal, Project, VatCode
 from integrations.models import ExactLink
-from tests.billing.factories import (
+from testkit.factories import (
     CompanyFactory,
     CostCenterFactory,
     DebtorFactory,

@@ -8,17 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from exports import services
+from exports import lookups
 from exports.models import ExportRecord, ExportState
-from exports.services import (
-    ExportsInterrupted,
-    export_record_ensure,
-    invoice_export,
-    invoices_export_bulk,
-)
+from exports.records import export_record_ensure, export_record_requeue
+from exports.run import ExportsInterrupted, invoice_export, invoices_export_bulk
 from integrations.exact import api
 from integrations.exact.entities import NewSalesEntry, SalesEntryLine
-from tests.billing.factories import DebtorFactory, final_invoice_create
+from testkit.factories import DebtorFactory, final_invoice_create
 from tests.exports.conftest import division_state
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +96,7 @@ def test_it_leaves_a_record_another_worker_is_sending_alone(exact_link, sandbox)
 def test_every_invoice_is_booked_exactly_once_through_5xx_latency_and_lost_answers(
     exact_link, sandbox, settings, monkeypatch, drop_mode, hold_seconds, invoice_count
 ):
-    monkeypatch.setattr(services, "READ_PAUSE_SECONDS", 0)
+    monkeypatch.setattr(lookups, "READ_PAUSE_SECONDS", 0)
     # A held answer outlasts the time-out: the connector never learns what became of its POST.
     settings.EXACT_DEADLINE = 0.4
     invoices = [final_invoice_create() for _ in range(invoice_count)]
@@ -158,7 +154,7 @@ def test_a_retry_never_takes_a_record_from_the_worker_sending_it(db):
     lease = timezone.now() + dt.timedelta(minutes=2)
     ExportRecord.objects.filter(pk=record.pk).update(state=ExportState.SENDING, lease_until=lease)
     record.refresh_from_db()
-    record = services.export_record_requeue(record=record)
+    record = export_record_requeue(record=record)
     assert (record.state, record.lease_until) == (ExportState.SENDING, lease)
 
 
@@ -174,7 +170,7 @@ def test_a_broken_token_chain_stops_the_run_and_keeps_invoices_pending(exact_lin
 
 
 def test_a_draft_invoice_is_never_exported(db):
-    from tests.billing.factories import InvoiceFactory
+    from testkit.factories import InvoiceFactory
 
     with pytest.raises(ValueError):
         invoice_export(invoice=InvoiceFactory())

@@ -1,14 +1,17 @@
 """Exporting invoices to the sandbox over real HTTP: every panel option, as Exact receives it."""
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 
+from exports import builders
 from exports.models import ExportState
-from exports.services import invoice_export, invoices_export_bulk
+from exports.records import export_record_requeue
+from exports.run import invoice_export, invoices_export_bulk
 from integrations.exact import api
-from tests.billing.factories import (
+from testkit.factories import (
     CompanyFactory,
     CostCenterFactory,
     CourseFactory,
@@ -258,8 +261,6 @@ class TestRefusalsAndFixes:
         assert record.error_kind == "payment_condition"
         assert "payment condition" in record.error_fix
         sandbox.set_division(7095, default_payment_condition="30")
-        from exports.services import export_record_requeue
-
         export_record_requeue(record=record)
         assert exported(invoice).attempts == 2
         assert list(entries(sandbox)) == [f"{invoice.number:05d}"]
@@ -283,11 +284,31 @@ def test_a_realtime_export_after_the_first_costs_one_call(exact_link, sandbox):
 
 
 def test_a_retry_forgets_what_realtime_exports_remembered_of_exact(exact_link, sandbox):
-    from exports.services import export_record_requeue
-
     exported(final_invoice_create())
     record = invoice_export(invoice=final_invoice_create())
     export_record_requeue(record=record)
     sandbox.reset_counters()
     exported(record.invoice)
     assert sandbox.counters()["by_method_endpoint"].get("GET financial/Journals") == 1
+
+
+def test_a_run_resolves_each_invoices_codes_once(exact_link, sandbox, monkeypatch):
+    exact_link.project_code_source = "course_code"
+    exact_link.send_pdf = True
+    exact_link.save()
+    invoices = [final_invoice_create() for _ in range(3)]
+    resolved = Counter()
+
+    def counted(resolve):
+        def spy(**kwargs):
+            resolved[resolve.__name__] += 1
+            return resolve(**kwargs)
+
+        return spy
+
+    for name in ("debtor_number_resolve", "project_code_resolve"):
+        monkeypatch.setattr(builders, name, counted(getattr(builders, name)))
+    batch = invoices_export_bulk(link=exact_link)
+    assert batch.exported == 3
+    assert sorted(entries(sandbox)) == sorted(f"{i.number:05d}" for i in invoices)
+    assert resolved == {"debtor_number_resolve": 3, "project_code_resolve": 3}

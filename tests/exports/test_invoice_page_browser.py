@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from coachlink.celery import app as celery_app
 from exports.models import ExportRecord, ExportState
 from integrations.models import ExportMoment
-from tests.billing.factories import (
+from testkit.factories import (
     CompanyFactory,
     DebtorFactory,
     InvoiceFactory,

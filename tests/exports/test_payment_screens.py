@@ -6,16 +6,13 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
-from django_celery_beat.models import PeriodicTask
 
 from exports.models import ExportRecord, PaymentState, PaymentStatus
-from exports.schedule import PAYMENT_TASK_NAME
-from exports.services import export_record_ensure, invoice_export
+from exports.records import export_record_ensure
+from exports.run import invoice_export
 from exports.tasks import payment_status_sync_task
-from integrations.models import Activation
-from tests.billing.factories import final_invoice_create
+from testkit.factories import ExactLinkFactory, final_invoice_create
 from tests.exports.conftest import division_state
-from tests.exports.factories import ExactLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,38 +34,8 @@ def paid_in_the_sandbox(sandbox, record: ExportRecord) -> None:
     assert answer.status_code == 302
 
 
-def test_the_payment_schedule_runs_every_interval_of_the_panel_and_expires_before_the_next(db):
-    link = ExactLinkFactory(payment_registration=True)
-    task = PeriodicTask.objects.get(name=PAYMENT_TASK_NAME)
-    assert task.task == "exports.tasks.payment_status_sync_task"
-    assert (task.interval.every, task.interval.period) == (15, "minutes")
-    assert 0 < task.expire_seconds < 15 * 60
-
-    link.payment_interval_minutes = 60
-    link.save()
-    task.refresh_from_db()
-    assert task.interval.every == 60 and task.expire_seconds < 3600
-
-
-@pytest.mark.parametrize(
-    "change",
-    [{"payment_registration": False}, {"activation": Activation.PAUSED}],
-)
-def test_the_payment_schedule_is_removed_when_registration_is_off_or_the_link_paused(db, change):
-    link = ExactLinkFactory(payment_registration=True)
-    for field, value in change.items():
-        setattr(link, field, value)
-    link.save(update_fields=list(change))
-    assert not PeriodicTask.objects.filter(name=PAYMENT_TASK_NAME).exists()
-
-
-def test_the_payment_schedule_goes_with_the_link(db):
-    ExactLinkFactory(payment_registration=True).delete()
-    assert not PeriodicTask.objects.filter(name=PAYMENT_TASK_NAME).exists()
-
-
 def test_the_log_shows_the_payment_column_and_the_fetch_button(clerk_client):
-    ExactLinkFactory(payment_registration=True)
+    ExactLinkFactory(enabled=True, payment_registration=True)
     record = export_record_ensure(invoice=final_invoice_create())
     PaymentStatus.objects.create(
         record=record,
@@ -84,7 +51,7 @@ def test_the_log_shows_the_payment_column_and_the_fetch_button(clerk_client):
 
 
 def test_the_log_has_no_fetch_button_without_payment_registration(clerk_client):
-    ExactLinkFactory()
+    ExactLinkFactory(enabled=True)
     assert "Fetch payment status" not in clerk_client.get(reverse("exports:log")).content.decode()
 
 
@@ -126,7 +93,7 @@ def test_fetching_needs_a_post_and_the_permission_to_change_exports(db):
 
 
 def test_the_invoice_list_shows_what_reached_exact_and_what_is_paid(admin_client):
-    ExactLinkFactory(payment_registration=True)
+    ExactLinkFactory(enabled=True, payment_registration=True)
     exported = final_invoice_create()
     record = export_record_ensure(invoice=exported)
     ExportRecord.objects.filter(pk=record.pk).update(state="exported", entry_number=7)

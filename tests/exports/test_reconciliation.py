@@ -6,7 +6,7 @@ import pytest
 
 from exports.models import DifferenceKind, ReconciliationRun
 from exports.reconciliation.run import reconciliation_run
-from tests.billing.factories import final_invoice_create
+from testkit.factories import final_invoice_create
 from tests.exports.conftest import exported, sandbox_control
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,11 @@
 """The reconciliation page in English and Dutch: runs, differences, handled marks, re-export,
-CSV and PDF, and the weekly schedule from the panel."""
+CSV and PDF, and the weekly run (its schedule: tests/integrations/test_schedules.py)."""
 
 import datetime as dt
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_celery_beat.models import PeriodicTask
 
 from coachlink.celery import app as celery_app
 from exports.models import (
@@ -17,11 +16,9 @@ from exports.models import (
     ReconciliationTrigger,
 )
 from exports.reconciliation.run import reconciliation_scheduled
-from exports.schedule import RECONCILIATION_TASK_NAME
 from exports.tasks import reconciliation_weekly_task
 from integrations.models import Activation
 from tests.exports.conftest import exported, sandbox_control
-from tests.exports.factories import ExactLinkFactory
 
 pytestmark = pytest.mark.django_db
 PAGE = "/exports/reconciliation/"
@@ -157,20 +154,6 @@ def test_csv_and_pdf_of_a_run(sandbox, link, clerk):
     answer = clerk.get(reverse("exports:reconciliation_pdf", args=[run.pk]))
     assert answer["Content-Type"] == "application/pdf" and answer.content.startswith(b"%PDF")
     assert b"reconciliation-2026.pdf" in answer["Content-Disposition"].encode()
-
-
-def test_the_weekly_schedule_follows_the_panel(db):
-    link = ExactLinkFactory(reconciliation_weekly=True)
-    task = PeriodicTask.objects.get(name=RECONCILIATION_TASK_NAME)
-    assert task.task == "exports.tasks.reconciliation_weekly_task" and task.enabled
-    assert (task.crontab.day_of_week, task.crontab.hour) == ("1", "6")
-    link.activation = Activation.PAUSED
-    link.save()
-    task.refresh_from_db()
-    assert not task.enabled
-    link.reconciliation_weekly = False
-    link.save()
-    assert not PeriodicTask.objects.filter(name=RECONCILIATION_TASK_NAME).exists()
 
 
 def test_the_weekly_run_reconciles_the_year_and_in_january_the_last_one(sandbox, link, monkeypatch):

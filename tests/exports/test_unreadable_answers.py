@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from exports import services
-from exports.services import invoice_export
-from tests.billing.factories import final_invoice_create
+from exports import lookups
+from exports.run import invoice_export
+from testkit.factories import final_invoice_create
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ GARBAGE_KINDS = ["html", "truncated", "null", "error", "shape"]
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch):
-    monkeypatch.setattr(services, "READ_PAUSE_SECONDS", 0)
+    monkeypatch.setattr(lookups, "READ_PAUSE_SECONDS", 0)
 
 
 @pytest.mark.parametrize("kind", GARBAGE_KINDS)

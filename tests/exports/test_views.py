@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from coachlink.celery import app as celery_app
 from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
-from exports.services import export_record_ensure
-from tests.billing.factories import CompanyFactory, DebtorFactory, final_invoice_create
+from exports.records import export_record_ensure
+from testkit.factories import CompanyFactory, DebtorFactory, ExactLinkFactory, final_invoice_create
 from tests.billing.test_invoice_list import TOTAL_QUERIES
 from tests.exports.conftest import division_state
-from tests.exports.factories import ExactLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +163,7 @@ def test_retrying_needs_a_post_with_a_csrf_token(db):
 
 
 def test_retrying_a_failed_record_queues_it_again(clerk_client, django_capture_on_commit_callbacks):
-    ExactLinkFactory()
+    ExactLinkFactory(enabled=True)
     record = record_make(ExportState.FAILED)
     with django_capture_on_commit_callbacks() as callbacks:
         answer = clerk_client.post(reverse("exports:record_requeue", args=[record.pk]))

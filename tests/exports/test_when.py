@@ -3,15 +3,15 @@
 import datetime as dt
 
 import pytest
-from django_celery_beat.models import PeriodicTask
 
 from coachlink.celery import app as celery_app
 from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
-from exports.schedule import NIGHTLY_TASK_NAME
-from exports.services import invoices_exclude_existing, invoices_export_bulk
+from exports.queue import exports_start_bulk
+from exports.records import invoices_exclude_existing
+from exports.run import invoices_export_bulk
 from exports.tasks import invoices_export_nightly_task
-from integrations.models import Activation
-from tests.billing.factories import final_invoice_create
+from integrations.services import link_enable, link_pause
+from testkit.factories import LinkManagerFactory, final_invoice_create
 from tests.exports.conftest import division_state
 
 pytestmark = pytest.mark.django_db
@@ -60,64 +60,33 @@ def test_the_nightly_run_exports_the_backlog(exact_link, sandbox):
     assert (batch.kind, batch.total, batch.exported) == (BatchKind.NIGHTLY, 3, 3)
 
 
-@pytest.mark.parametrize(
-    ("repetition", "day_of_week", "day_of_month"),
-    [("daily", "*", "*"), ("weekly", "1", "*"), ("monthly", "*", "1")],
-)
-def test_the_nightly_schedule_follows_the_panel(db, repetition, day_of_week, day_of_month):
-    from tests.exports.factories import ExactLinkFactory
-
-    link = ExactLinkFactory(
-        export_moment="nightly", nightly_time=dt.time(2, 30), nightly_repetition=repetition
-    )
-    task = PeriodicTask.objects.get(name=NIGHTLY_TASK_NAME)
-    assert task.task == "exports.tasks.invoices_export_nightly_task"
-    assert (task.crontab.hour, task.crontab.minute) == ("2", "30")
-    assert (task.crontab.day_of_week, task.crontab.day_of_month) == (day_of_week, day_of_month)
-    assert task.enabled
-    assert 0 < task.expire_seconds < 24 * 3600
-
-    link.nightly_time = dt.time(4, 5)
-    link.save()
-    task.refresh_from_db()
-    assert (task.crontab.hour, task.crontab.minute) == ("4", "5")
-
-    link.activation = Activation.PAUSED
-    link.save(update_fields=["activation"])
-    task.refresh_from_db()
-    assert not task.enabled
-
-    link.export_moment = "realtime"
-    link.save()
-    assert not PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists()
-
-
-def test_the_nightly_schedule_goes_with_the_link(db):
-    from tests.exports.factories import ExactLinkFactory
-
-    link = ExactLinkFactory(
-        export_moment="nightly", nightly_time=dt.time(1, 0), nightly_repetition="daily"
-    )
-    link.delete()
-    assert not PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists()
-
-
-def test_a_paused_link_keeps_invoices_pending_and_sends_them_when_resumed(
+def test_a_paused_link_keeps_invoices_pending_and_enabling_sends_nothing_by_itself(
     exact_link, sandbox, eager, django_capture_on_commit_callbacks
 ):
-    exact_link.activation = Activation.PAUSED
-    exact_link.save()
+    manager = LinkManagerFactory()
+    link_pause(link=exact_link, user=manager)
     with django_capture_on_commit_callbacks(execute=True):
         invoices = [final_invoice_create() for _ in range(2)]
     assert invoices_export_bulk(link=exact_link) is None
+    assert exports_start_bulk() is None
     assert booked_refs(sandbox) == []
     assert set(ExportRecord.objects.values_list("state", flat=True)) == {ExportState.PENDING}
 
-    with django_capture_on_commit_callbacks(execute=True):
-        exact_link.activation = Activation.ENABLED
-        exact_link.save(update_fields=["activation"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        link_enable(link=exact_link, user=manager)
+    assert callbacks == []
+    assert booked_refs(sandbox) == []
 
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = exports_start_bulk(user=manager)
     assert booked_refs(sandbox) == sorted(f"{i.number:05d}" for i in invoices)
+    batch.refresh_from_db()
+    assert (batch.kind, batch.total, batch.exported, batch.started_by) == (
+        BatchKind.MANUAL,
+        2,
+        2,
+        manager,
+    )
 
 
 def test_invoices_up_to_the_cut_off_are_excluded_and_never_sent(exact_link, sandbox):
@@ -132,10 +101,10 @@ def test_invoices_up_to_the_cut_off_are_excluded_and_never_sent(exact_link, sand
 def test_a_passing_failure_makes_the_task_retry_until_the_invoice_is_booked_once(
     exact_link, sandbox, monkeypatch
 ):
-    from exports import services
+    from exports import lookups
     from exports.tasks import invoice_export_task
 
-    monkeypatch.setattr(services, "READ_PAUSE_SECONDS", 0)
+    monkeypatch.setattr(lookups, "READ_PAUSE_SECONDS", 0)
     invoice = final_invoice_create()
     # Half the writes are committed and their answers lost; Celery's autoretry runs the task
     # again (at once, since it runs eagerly here) until the export is settled.

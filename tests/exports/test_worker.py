@@ -18,8 +18,9 @@ from coachlink.celery import app as celery_app
 from exports.models import ExportRecord, ExportState
 from exports.tasks import invoices_export_bulk_task
 from integrations.models import Activation
-from tests.billing.factories import final_invoice_create
-from tests.exports.conftest import TOKEN_KEY, division_state
+from testkit.factories import final_invoice_create
+from tests.conftest import TOKEN_KEY
+from tests.exports.conftest import division_state
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 REPO_DIR = Path(__file__).resolve().parents[2]

@@ -6,10 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from exports.models import BatchKind, ExportBatch, ExportRecord
-from exports.services import export_record_ensure
+from exports.records import export_record_ensure
 from integrations.models import AuditAction, AuditEntry, ExactLink
-from tests.billing.factories import final_invoice_create
-from tests.integrations.factories import ExactLinkFactory
+from testkit.factories import ExactLinkFactory, final_invoice_create
 
 pytestmark = pytest.mark.django_db
 

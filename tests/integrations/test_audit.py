@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from integrations.models import AUDIT_MASK, AuditEntry, audit_value
-from tests.integrations.factories import ExactLinkFactory
+from testkit.factories import ExactLinkFactory
 from tests.integrations.panel_data import valid_panels
 
 pytestmark = pytest.mark.django_db

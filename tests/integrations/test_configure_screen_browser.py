@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from billing.models import CostCenter, GLAccount, VatRate
 from integrations.models import ExactLink
-from tests.integrations.factories import LinkManagerFactory
+from testkit.factories import LinkManagerFactory
 from tests.plugins.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

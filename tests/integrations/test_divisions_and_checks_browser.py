@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from billing.models import GLAccount, VatRate
 from integrations.models import AuditAction, AuditEntry, ExactLink
-from tests.integrations.factories import LinkManagerFactory
+from testkit.factories import LinkManagerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

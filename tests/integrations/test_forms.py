@@ -3,7 +3,7 @@ from django.utils import translation
 
 from integrations.forms import LinkPanels
 from integrations.models import ExactLink
-from tests.integrations.factories import ExactLinkFactory
+from testkit.factories import ExactLinkFactory
 from tests.integrations.panel_data import valid_panels
 
 pytestmark = pytest.mark.django_db

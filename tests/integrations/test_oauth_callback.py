@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from exact_sandbox.process import consent_answer
 from integrations.models import AuditAction, AuditEntry, ExactLink
-from tests.integrations.consent import consent_answer
-from tests.integrations.factories import ExactLinkFactory
+from testkit.factories import ExactLinkFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from integrations.models import AuditEntry, ExactLink
-from tests.integrations.factories import ExactLinkFactory, LinkManagerFactory
+from testkit.factories import ExactLinkFactory, LinkManagerFactory
 from tests.integrations.panel_data import valid_panels
 
 CHECKBOXES = [

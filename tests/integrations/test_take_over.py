@@ -8,8 +8,7 @@ from django.urls import reverse
 from billing.models import CostCenter, GLAccount, VatRate
 from integrations import takeover
 from integrations.models import AuditAction, AuditEntry
-from tests.billing.factories import VatRateFactory, final_invoice_create
-from tests.integrations.factories import ExactLinkFactory
+from testkit.factories import ExactLinkFactory, VatRateFactory, final_invoice_create
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from django.db import connection
 from django.urls import reverse
 
 from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
-from tests.integrations.factories import ExactLinkFactory, UserFactory
+from testkit.factories import ExactLinkFactory, UserFactory
 from tests.integrations.panel_data import valid_panels
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_rotating_the_keys_reencrypts_the_tokens(settings):
 
 def test_changing_the_division_after_exports_asks_first_and_says_what_follows(manager_client):
     from exports.models import ExportRecord, ExportState
-    from tests.billing.factories import final_invoice_create
+    from testkit.factories import final_invoice_create
 
     consented = [
         {"code": "7095", "description": "Opleidingen Zuid BV"},

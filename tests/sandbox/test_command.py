@@ -4,7 +4,7 @@ import sqlite3
 import subprocess
 import sys
 
-from tests.plugins.sandbox import REPO_DIR
+from exact_sandbox.process import REPO_DIR
 
 
 def test_reset_creates_and_seeds_its_own_database(tmp_path):

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from tests.plugins.sandbox import sandbox_start, sandbox_stop
+from exact_sandbox.process import sandbox_start, sandbox_stop
 
 
 def _statuses(api, count):

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.plugins.sandbox import sandbox_start, sandbox_stop
+from exact_sandbox.process import sandbox_start, sandbox_stop
 from tests.sandbox.conftest import exact_message
 
 DAILY = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}

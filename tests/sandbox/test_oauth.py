@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.plugins.sandbox import TEST_REDIRECT_URI
+from exact_sandbox.process import TEST_REDIRECT_URI
 
 NL_CLIENT = {"client_id": "coachlink-demo-nl", "client_secret": "sandbox-secret-nl"}
 

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from exactonline.api import ExactApi
 from exactonline.storage.ini import IniStorage
 
-from tests.plugins.sandbox import TEST_REDIRECT_URI, sandbox_start, sandbox_stop
+from exact_sandbox.process import TEST_REDIRECT_URI, sandbox_start, sandbox_stop
 
 
 def _self_signed_certificate(directory):

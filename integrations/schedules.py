@@ -1,4 +1,8 @@
-"""The nightly bulk export as a django-celery-beat schedule that follows the link's panel."""
+"""The link's beat schedules: the nightly bulk export and the payment sync, as the panels say.
+
+django-celery-beat rows naming the exports app's tasks; integrations.services brings them in
+line (``schedules_sync``) whenever it saves, enables, pauses or deletes the link.
+"""
 
 from __future__ import annotations
 
@@ -117,3 +121,10 @@ def reconciliation_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | No
         },
     )
     return task
+
+
+def schedules_sync(*, link: ExactLink | None) -> None:
+    """Create, change or remove every schedule of the link (None: the link is gone)."""
+    nightly_schedule_sync(link=link)
+    payment_schedule_sync(link=link)
+    reconciliation_schedule_sync(link=link)

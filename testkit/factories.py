@@ -1,12 +1,14 @@
-"""factory-boy factories for the billing data; other apps' tests import them too."""
+"""factory_boy factories for every app: billing's data, users and the Exact link."""
 
 import datetime
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Permission, User
 
 from billing import models
 from billing.services import invoice_finalise
+from integrations.models import Activation, ExactLink
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -126,3 +128,37 @@ def final_invoice_create(
     invoice = InvoiceFactory(**invoice_fields)
     InvoiceLineFactory.create_batch(lines, invoice=invoice, unit_price=unit_price)
     return invoice_finalise(invoice=invoice)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("secret-password")
+
+
+class LinkManagerFactory(UserFactory):
+    """Staff allowed to configure the link."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def permission(self, create, extracted, **kwargs):
+        self.user_permissions.add(Permission.objects.get(codename="change_exactlink"))
+
+
+class ExactLinkFactory(factory.django.DjangoModelFactory):
+    """The installation's link to the sandbox's Netherlands division 7095, saved as the panels
+    would, without tokens; not enabled unless ``enabled=True``."""
+
+    class Meta:
+        model = ExactLink
+        django_get_or_create = ("installation",)
+
+    installation = 1
+    division = "7095"
+
+    class Params:
+        enabled = factory.Trait(activation=Activation.ENABLED)

@@ -1,0 +1,214 @@
+"""Export records: the state of each invoice's export, and the leases that keep it single.
+
+States (see DESIGN.md, "Export semantics"): PENDING → SENDING (leased to one worker) →
+EXPORTED or FAILED; EXCLUDED never goes. A SENDING record whose lease ran out may have reached
+Exact: the run settles it by YourRef before posting again. Every change of state is here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from billing.models import Invoice
+from exports.builders import ExportProblem
+from exports.lookups import lookups_forget
+from exports.models import ExportBatch, ExportRecord, ExportState
+from integrations.exact.entities import NewSalesEntry, SalesEntry
+from integrations.exact.errors import ExactError
+from integrations.selectors import link_get
+
+
+def lease_until() -> dt.datetime:
+    # Long enough for a PDF and a POST, each with its time-out, and a rate-limit wait.
+    return timezone.now() + dt.timedelta(seconds=3 * settings.EXACT_DEADLINE + 90)
+
+
+def export_record_ensure(*, invoice: Invoice) -> ExportRecord:
+    record, _created = ExportRecord.objects.get_or_create(invoice=invoice)
+    return record
+
+
+def export_records_ensure() -> None:
+    """Give every final invoice without an export record a PENDING one."""
+    missing = Invoice.objects.filter(
+        status=Invoice.Status.FINAL, export_record__isnull=True
+    ).values_list("pk", flat=True)
+    ExportRecord.objects.bulk_create(
+        [ExportRecord(invoice_id=pk) for pk in missing], ignore_conflicts=True
+    )
+
+
+def invoices_exclude_existing(*, up_to: dt.date) -> int:
+    """Mark final invoices dated up to ``up_to`` as EXCLUDED: they never go to Exact.
+
+    For invoices that existed before the link (seed 001's first step). Invoices being sent or
+    already exported are left alone.
+    """
+    export_records_ensure()
+    return ExportRecord.objects.filter(
+        invoice__date__lte=up_to, state__in=[ExportState.PENDING, ExportState.FAILED]
+    ).update(state=ExportState.EXCLUDED, updated_at=timezone.now())
+
+
+def export_record_requeue(*, record: ExportRecord) -> ExportRecord:
+    """Make a failed, excluded or exported record exportable again (retry, re-export).
+
+    A record that was ever sent goes back as SENDING with an expired lease, so the next
+    export first looks for the entry by YourRef and never books it twice. A record a worker
+    is sending right now is left to that worker.
+    """
+    now = timezone.now()
+    was_sent = record.sent_at is not None or record.state == ExportState.EXPORTED
+    ExportRecord.objects.filter(
+        Q(state__in=[ExportState.FAILED, ExportState.EXCLUDED, ExportState.EXPORTED])
+        | Q(state=ExportState.SENDING, lease_until__lt=now),
+        pk=record.pk,
+    ).update(
+        state=ExportState.SENDING if was_sent else ExportState.PENDING,
+        lease_until=now if was_sent else None,
+        updated_at=now,
+    )
+    record.refresh_from_db()
+    # What realtime exports remember of Exact goes too: the user may have fixed it there.
+    link = link_get()
+    if link is not None:
+        lookups_forget(link=link)
+    return record
+
+
+def _exportable() -> Q:
+    now = timezone.now()
+    return Q(state=ExportState.PENDING) | Q(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now), state=ExportState.SENDING
+    )
+
+
+def exportable_records(*, invoice_ids: Iterable[int] | None = None) -> QuerySet[ExportRecord]:
+    records = ExportRecord.objects.filter(_exportable())
+    if invoice_ids is not None:
+        records = records.filter(invoice_id__in=list(invoice_ids))
+    return records
+
+
+def export_batch_start(
+    *, kind: str, user: AbstractBaseUser | None = None, invoice_ids: list[int] | None = None
+) -> ExportBatch:
+    """A batch row, so its progress can be shown before a worker picks it up."""
+    export_records_ensure()
+    total = exportable_records(invoice_ids=invoice_ids).count()
+    return ExportBatch.objects.create(
+        kind=kind,
+        started_by=user if user is not None and user.is_authenticated else None,
+        total=total,
+    )
+
+
+def export_batch_count(*, batch: ExportBatch | None, counter: str) -> None:
+    """Add one to a batch's ``exported``, ``failed`` or ``skipped``, as workers go."""
+    if batch is not None:
+        ExportBatch.objects.filter(pk=batch.pk).update(**{counter: F(counter) + 1})
+
+
+def record_claim(*, record: ExportRecord, batch: ExportBatch | None) -> bool:
+    """Take the record for this worker: compare-and-set on the state and lease it was read with."""
+    lease = lease_until()
+    claimed = (
+        ExportRecord.objects.filter(_exportable(), pk=record.pk, state=record.state)
+        .filter(lease_until=record.lease_until)
+        .update(
+            state=ExportState.SENDING,
+            lease_until=lease,
+            attempts=F("attempts") + 1,
+            batch=batch,
+            updated_at=timezone.now(),
+        )
+    )
+    if claimed:
+        record.state, record.lease_until = ExportState.SENDING, lease
+    return bool(claimed)
+
+
+def record_sending(*, record: ExportRecord, entry: NewSalesEntry, account_code: str) -> None:
+    """Store what is about to be posted, committed before the POST: from here on a crash
+    leaves SENDING, settled by YourRef."""
+    record.payload = entry.as_payload()
+    record.your_ref = entry.your_ref
+    record.account_code = account_code
+    record.sent_at = timezone.now()
+    record.lease_until = lease_until()
+    record.save(
+        update_fields=[
+            "payload",
+            "your_ref",
+            "account_code",
+            "sent_at",
+            "lease_until",
+            "updated_at",
+        ]
+    )
+
+
+def record_document(*, record: ExportRecord, document_id: str) -> None:
+    """The uploaded PDF's document, so a retry does not upload it again."""
+    record.document_id = document_id
+    record.save(update_fields=["document_id", "updated_at"])
+
+
+def record_exported(*, record: ExportRecord, entry: SalesEntry) -> None:
+    record.state = ExportState.EXPORTED
+    record.entry_id = entry.entry_id
+    record.entry_number = entry.entry_number
+    record.response = entry.as_record()
+    record.exported_at = timezone.now()
+    record.lease_until = None
+    record.error_message = record.error_kind = ""
+    record.save(
+        update_fields=[
+            "state",
+            "entry_id",
+            "entry_number",
+            "response",
+            "exported_at",
+            "lease_until",
+            "error_message",
+            "error_kind",
+            "updated_at",
+        ]
+    )
+
+
+def record_failed(
+    *, record: ExportRecord, problem: ExportProblem, error: ExactError | None = None
+) -> None:
+    """Refused, by Exact (``error`` holds its answer) or by coachlink before sending."""
+    record.state = ExportState.FAILED
+    record.error_message = problem.message
+    record.error_kind = problem.kind
+    record.response = {"status": error.status, "messages": error.messages} if error else None
+    record.lease_until = None
+    record.save(
+        update_fields=[
+            "state",
+            "error_message",
+            "error_kind",
+            "response",
+            "lease_until",
+            "updated_at",
+        ]
+    )
+
+
+def record_unsettled(*, record: ExportRecord, error: ExactError, maybe_sent: bool) -> None:
+    """A transient failure: whether Exact booked the entry is unknown when it may have been sent."""
+    record.state = ExportState.SENDING if maybe_sent else ExportState.PENDING
+    # An expired lease: the next attempt may take it at once, and settles it by YourRef first.
+    record.lease_until = timezone.now() if maybe_sent else None
+    record.error_message = str(error)
+    record.error_kind = "transient"
+    record.save(update_fields=["state", "lease_until", "error_message", "error_kind", "updated_at"])
