@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -419,6 +420,10 @@ class Invoice(models.Model):
         if self.stored_as_final():
             raise ValidationError(FINAL_INVOICE_LOCKED)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        # The admin's "View on site" leads to coachlink's own invoice page.
+        return reverse("billing:invoice_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.stored_as_final():

@@ -1,5 +1,6 @@
 """The invoice page: what an invoice holds, its state in Exact, and finalising it there."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -278,3 +279,13 @@ def test_the_page_costs_the_same_queries_for_two_lines_as_for_twenty(finance_cli
         return len(captured)
 
     assert queries(2) == queries(20)
+
+
+def test_the_admin_leads_to_the_invoice_page(client, django_user_model):
+    invoice = draft_with_two_rates()
+    client.force_login(django_user_model.objects.create_superuser("admin", password="x"))
+    page = client.get(reverse("admin:billing_invoice_change", args=[invoice.pk])).content.decode()
+    view_on_site = re.search(r'href="([^"]+)" class="viewsitelink"', page)
+    assert view_on_site, "the admin shows no View on site link"
+    answer = client.get(view_on_site.group(1))
+    assert answer["Location"].endswith(reverse("billing:invoice_detail", args=[invoice.pk]))
