@@ -125,8 +125,11 @@ def rows_count(queryset: QuerySet) -> ResultCount:
     return rows_counts({"rows": queryset})["rows"]
 
 
-def rows_counts(querysets: Mapping[str, QuerySet]) -> dict[str, ResultCount]:
-    """``rows_count`` of several lists in one query (and one more per list above the bound)."""
+def rows_counts(
+    querysets: Mapping[str, QuerySet], *, estimate: bool = True
+) -> dict[str, ResultCount]:
+    """``rows_count`` of several lists in one query (and, to ``estimate``, one more per list
+    above the bound)."""
     bound = COUNT_BOUND
     parts, params = [], []
     for queryset in querysets.values():
@@ -146,8 +149,52 @@ def rows_counts(querysets: Mapping[str, QuerySet]) -> dict[str, ResultCount]:
         name: ResultCount(counted[name])
         if counted[name] <= bound
         else _rows_estimate(queryset, bound=bound)
+        if estimate
+        else ResultCount(bound, exact=False)
         for name, queryset in querysets.items()
     }
+
+
+def rows_counts_by_value(
+    queryset: QuerySet, *, column: str, values: Sequence[str]
+) -> dict[str, ResultCount]:
+    """The rows of ``queryset`` with each of ``values`` in ``column``: counted up to the bound
+    in one query; above it taken from PostgreSQL's statistics of the column, in one more."""
+    counts = rows_counts(
+        {value: queryset.filter(**{column: value}) for value in values}, estimate=False
+    )
+    above = [value for value, count in counts.items() if not count.exact]
+    if above and connection.vendor == "postgresql":
+        common = _common_values(queryset.model._meta.db_table, column)
+        for value in above:
+            if common.get(value, 0) > COUNT_BOUND:
+                counts[value] = ResultCount(
+                    _two_figures(common[value]), exact=False, estimated=True
+                )
+    return counts
+
+
+def _common_values(table: str, column: str) -> dict[str, float]:
+    """Rows per value of a column as ANALYZE last sampled them; empty before the first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stats.most_common_vals::text::text[], stats.most_common_freqs, "
+            "class.reltuples FROM pg_stats AS stats JOIN pg_class AS class "
+            "ON class.relname = stats.tablename AND class.relnamespace = "
+            "stats.schemaname::regnamespace WHERE stats.schemaname = current_schema() "
+            "AND stats.tablename = %s AND stats.attname = %s",
+            [table, column],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] is None or row[2] <= 0:
+        return {}
+    values, frequencies, rows = row
+    return {value: frequency * rows for value, frequency in zip(values, frequencies, strict=True)}
+
+
+def _two_figures(rows: float) -> int:
+    """An estimate is no more precise than its first two figures."""
+    return int(float(f"{round(rows):.2g}"))
 
 
 def _rows_estimate(queryset: QuerySet, *, bound: int) -> ResultCount:
@@ -162,7 +209,7 @@ def _rows_estimate(queryset: QuerySet, *, bound: int) -> ResultCount:
 def _planner_rows(queryset: QuerySet) -> int:
     """How many rows PostgreSQL's planner expects, rounded to the two figures it can claim."""
     plan = json.loads(queryset.order_by().values("pk").explain(format="json"))[0]["Plan"]
-    return int(float(f"{int(plan['Plan Rows']):.2g}"))
+    return _two_figures(plan["Plan Rows"])
 
 
 def list_total(queryset: QuerySet, *, shown: int, more: bool) -> ResultCount:

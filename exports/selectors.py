@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from billing.selectors import invoice_search
-from coachlink.pagination import ResultCount, SortKey, rows_counts
+from coachlink.pagination import ResultCount, SortKey, rows_counts_by_value
 from exports.models import ExportBatch, ExportRecord, ExportState
 
 # Newest first, as the index exportrecord_log_order holds them.
@@ -50,11 +50,10 @@ def export_records_filter(*, state: str = "", query: str = "") -> QuerySet[Expor
 
 
 def export_state_counts() -> dict[str, ResultCount]:
-    return rows_counts(
-        {
-            state: ExportRecord.objects.filter(state=state).order_by("-updated_at", "-id")
-            for state in ExportState.values
-        }
+    return rows_counts_by_value(
+        ExportRecord.objects.order_by("-updated_at", "-id"),
+        column="state",
+        values=ExportState.values,
     )
 
 

@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from coachlink import pagination
 from coachlink.celery import app as celery_app
 from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
 from exports.records import export_record_ensure
+from exports.selectors import export_state_counts
 from testkit.factories import CompanyFactory, DebtorFactory, ExactLinkFactory, final_invoice_create
 from tests.billing.test_invoice_list import TOTAL_QUERIES
 from tests.exports.conftest import division_state
@@ -238,3 +240,22 @@ def test_the_log_speaks_dutch(clerk_client):
     assert "Exportlog" in page
     assert "Mislukt" in page
     assert "Bestaande facturen uitsluiten" in page
+
+
+def test_states_above_the_bound_are_estimated_from_the_columns_statistics(monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 2)
+    for _ in range(5):
+        record_make(ExportState.EXPORTED)
+    record_make(ExportState.FAILED)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE exports_exportrecord")
+
+    counts = export_state_counts()
+
+    assert str(counts["failed"]) == "1"
+    assert str(counts["pending"]) == "0"
+    if connection.vendor == "postgresql":
+        assert str(counts["exported"]) == "about 5"
+    else:
+        assert str(counts["exported"]) == "more than 2"
