@@ -7,7 +7,10 @@ queue) before Django starts, in the benchmark process and in its Celery workers 
 import os
 from pathlib import Path
 
-os.environ.setdefault("SECRET_KEY", "coachlink-bench-only-not-secret")
+# Production's settings, over plain http on this machine.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SECRET_KEY", "coachlink-bench-only-not-secret-9e2b7d4a1c6f08e3b5a7d2c9f4e1a")
 
 from coachlink.settings import *  # noqa: F403
 from coachlink.settings import ALLOWED_HOSTS, REDIS_URL, STORAGES

@@ -3,6 +3,7 @@
 Every variable is listed in ``.env.example`` and in the README's configuration table.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# A server must say which mode it runs in: the check coachlink.E001 refuses to start without it.
+DEBUG_EXPLICIT = "DEBUG" in os.environ
 
 # A development key is only acceptable while DEBUG is on: a server with DEBUG off refuses to
 # start without a real one, so no production install can run on a key that is public.
@@ -29,6 +32,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "coachlink.apps.CoachlinkConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the outcome of every login: the site's and the admin's.
     "axes.middleware.AxesMiddleware",
+    "coachlink.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "coachlink.urls"
@@ -159,6 +164,48 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Signed out after SESSION_IDLE_MINUTES without a request: every request starts the time again.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# HTTPS. coachlink runs behind a TLS-terminating proxy, which tells it that a request came over
+# HTTPS in a header; SECURE_PROXY_SSL_HEADER names that header and value ("X-Forwarded-Proto:
+# https"), and the proxy must set it on every request, overwriting what a client sent.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+_proxy_ssl_header = env.str(
+    "SECURE_PROXY_SSL_HEADER", default="" if DEBUG else "X-Forwarded-Proto: https"
+)
+if _proxy_ssl_header:
+    _header, _, _value = _proxy_ssl_header.partition(":")
+    if not _value.strip():
+        raise ImproperlyConfigured('SECURE_PROXY_SSL_HEADER looks like "X-Forwarded-Proto: https".')
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content Security Policy (django-csp): scripts, styles, fonts and images from this site only,
+# no inline script. Style attributes stay allowed (bar widths are computed per row); they run
+# no code. Forms may also go to Exact's sites: Authenticate redirects there
+# (coachlink.middleware adds them from the settings).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport, a real broker
 # that needs no server, shared by the web process, the worker and beat through a folder.

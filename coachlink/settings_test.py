@@ -2,7 +2,12 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "coachlink-tests-only-not-secret")
+# The suite runs as production does (DEBUG off, every check on), over plain http.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault(
+    "SECRET_KEY", "coachlink-tests-only-not-secret-4f9d2a7c81e6b3f05a9c2d7e1b4f8a6c"
+)
 # A fixed Fernet key, so worker processes spawned by a test decrypt what the test stored.
 os.environ.setdefault("EXACT_TOKEN_KEYS", "Y29hY2hsaW5rLXRlc3RzLW9ubHktbm90LXNlY3JldCE=")
 

@@ -5,3 +5,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachlink.settings")
 
 application = get_wsgi_application()
+
+from coachlink.checks import startup_check  # noqa: E402 - needs the apps loaded above
+
+startup_check()

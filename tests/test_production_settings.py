@@ -1,0 +1,138 @@
+"""A misconfigured server refuses to start; a configured one sends the security headers."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from django.contrib.sessions.models import Session
+from django.core import checks
+from django.urls import reverse
+from django.utils import timezone
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+STRONG_KEY = "Zq8v-3MfT_ku9Rw2xLp0cYbN4sHj7GdE1aVoI6tUeBn5rKmWlQ"
+
+
+def coachlink_errors() -> list[str]:
+    return sorted(
+        message.id
+        for message in checks.run_checks(tags=[checks.Tags.security])
+        if message.id.startswith("coachlink.")
+    )
+
+
+@pytest.fixture
+def production(settings):
+    settings.DEBUG = False
+    settings.DEBUG_EXPLICIT = True
+    settings.SECRET_KEY = STRONG_KEY
+    settings.EXACT_TOKEN_KEYS = [Fernet.generate_key().decode()]
+    return settings
+
+
+def test_a_configured_production_passes(production):
+    assert coachlink_errors() == []
+
+
+def test_production_without_token_keys_is_refused(production):
+    production.EXACT_TOKEN_KEYS = []
+    assert coachlink_errors() == ["coachlink.E002"]
+
+
+def test_a_token_key_that_is_no_fernet_key_is_refused(production):
+    production.EXACT_TOKEN_KEYS = [Fernet.generate_key().decode(), "not-a-key"]
+    assert coachlink_errors() == ["coachlink.E003"]
+
+
+@pytest.mark.parametrize("key", ["x", "a" * 80, "django-insecure-" + STRONG_KEY])
+def test_a_weak_secret_key_is_refused(production, key):
+    production.SECRET_KEY = key
+    assert coachlink_errors() == ["coachlink.E004"]
+
+
+def test_debug_must_be_set_explicitly(production):
+    production.DEBUG_EXPLICIT = False
+    assert coachlink_errors() == ["coachlink.E001"]
+
+
+def test_development_needs_no_keys(production):
+    production.DEBUG = True
+    production.EXACT_TOKEN_KEYS = []
+    production.SECRET_KEY = "short"
+    assert coachlink_errors() == []
+
+
+def start_web(**environment: str) -> subprocess.CompletedProcess:
+    """Load the WSGI application as gunicorn does, with only the given settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "SECRET_KEY", "EXACT_TOKEN_KEYS", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(environment, DJANGO_SETTINGS_MODULE="coachlink.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import coachlink.wsgi"],
+        cwd=REPO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_web_process_refuses_to_start_without_token_keys_and_starts_with_them():
+    refused = start_web(DEBUG="false", SECRET_KEY=STRONG_KEY, EXACT_TOKEN_KEYS="")
+    started = start_web(
+        DEBUG="false", SECRET_KEY=STRONG_KEY, EXACT_TOKEN_KEYS=Fernet.generate_key().decode()
+    )
+
+    assert refused.returncode != 0
+    assert "coachlink will not start" in refused.stderr
+    assert "coachlink.E002" in refused.stderr
+    assert started.returncode == 0, started.stderr
+
+
+@pytest.mark.django_db
+def test_https_pages_carry_hsts_and_a_content_security_policy(client, settings):
+    settings.EXACT_BASE_URL_NL = "https://start.exactonline.nl"
+    settings.EXACT_BASE_URL_BE = "https://start.exactonline.be"
+    response = client.get(reverse("login"), secure=True)
+
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "form-action 'self' https://start.exactonline.nl https://start.exactonline.be" in policy
+
+
+@pytest.mark.django_db
+def test_the_proxy_header_marks_a_request_as_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    plain = client.get(reverse("login"))
+    proxied = client.get(reverse("login"), headers={"x-forwarded-proto": "https"})
+
+    assert plain.status_code == 301
+    assert plain["Location"].startswith("https://")
+    assert proxied.status_code == 200
+    assert "Strict-Transport-Security" in proxied
+
+
+@pytest.mark.django_db
+def test_an_idle_session_ends_and_an_active_one_is_extended(client, admin_user, settings):
+    client.force_login(admin_user)
+    page = reverse("billing:invoice_list")
+
+    response = client.get(page)
+
+    assert response.status_code == 200
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 60 * 60
+    session = Session.objects.get()
+    assert session.expire_date > timezone.now() + dt.timedelta(minutes=59)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get(page).status_code == 302
