@@ -94,3 +94,13 @@ def test_an_administrator_unlocks_a_user_with_axes_reset_username(client, user):
     call_command("axes_reset_username", "fin", stdout=io.StringIO())
 
     assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_the_admin_lists_the_attempts_to_unlock_from(admin_client, client, user):
+    for n in range(LIMIT):
+        log_in(client, f"wrong-{n}")
+
+    page = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
+
+    assert page.status_code == 200
+    assert "fin" in page.content.decode()
