@@ -15,9 +15,15 @@ app.autodiscover_tasks()
 @worker_init.connect
 @beat_init.connect
 def settings_check(**kwargs) -> None:
+    """A worker or beat whose settings fail a check does not start."""
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
     django.setup()
     from coachlink.checks import startup_check
 
-    startup_check()
+    try:
+        startup_check()
+    except ImproperlyConfigured as error:
+        # Celery logs a signal handler's exception and starts all the same; exiting does not.
+        raise SystemExit(str(error)) from error

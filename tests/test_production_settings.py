@@ -66,8 +66,8 @@ def test_development_needs_no_keys(production):
     assert coachlink_errors() == []
 
 
-def start_web(**environment: str) -> subprocess.CompletedProcess:
-    """Load the WSGI application as gunicorn does, with only the given settings."""
+def start(command: list[str], **environment: str) -> subprocess.CompletedProcess:
+    """Run a coachlink process with only the given settings."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -75,7 +75,7 @@ def start_web(**environment: str) -> subprocess.CompletedProcess:
     }
     env.update(environment, DJANGO_SETTINGS_MODULE="coachlink.settings")
     return subprocess.run(
-        [sys.executable, "-c", "import coachlink.wsgi"],
+        command,
         cwd=REPO_DIR,
         env=env,
         capture_output=True,
@@ -85,15 +85,31 @@ def start_web(**environment: str) -> subprocess.CompletedProcess:
 
 
 def test_the_web_process_refuses_to_start_without_token_keys_and_starts_with_them():
-    refused = start_web(DEBUG="false", SECRET_KEY=STRONG_KEY, EXACT_TOKEN_KEYS="")
-    started = start_web(
-        DEBUG="false", SECRET_KEY=STRONG_KEY, EXACT_TOKEN_KEYS=Fernet.generate_key().decode()
+    # Loading the WSGI application, as gunicorn does.
+    web = [sys.executable, "-c", "import coachlink.wsgi"]
+    refused = start(web, DEBUG="false", SECRET_KEY=STRONG_KEY, EXACT_TOKEN_KEYS="")
+    started = start(
+        web, DEBUG="false", SECRET_KEY=STRONG_KEY, EXACT_TOKEN_KEYS=Fernet.generate_key().decode()
     )
 
     assert refused.returncode != 0
     assert "coachlink will not start" in refused.stderr
     assert "coachlink.E002" in refused.stderr
     assert started.returncode == 0, started.stderr
+
+
+def test_a_celery_worker_refuses_to_start_with_a_weak_secret_key(tmp_path):
+    worker = [sys.executable, "-m", "celery", "-A", "coachlink", "worker", "--pool=solo"]
+    refused = start(
+        worker,
+        DEBUG="false",
+        SECRET_KEY="short",
+        EXACT_TOKEN_KEYS=Fernet.generate_key().decode(),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+    )
+
+    assert refused.returncode == 1
+    assert "coachlink.E004" in refused.stderr
 
 
 @pytest.mark.django_db
