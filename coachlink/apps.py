@@ -6,4 +6,4 @@ class CoachlinkConfig(AppConfig):
     verbose_name = "coachlink"
 
     def ready(self) -> None:
-        from coachlink import checks  # noqa: F401 - registers the checks
+        from coachlink import checks, sessions  # noqa: F401 - registers checks and receivers

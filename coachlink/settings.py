@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "coachlink.sessions.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the outcome of every login: the site's and the admin's.
@@ -164,9 +165,9 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-# Signed out after SESSION_IDLE_MINUTES without a request: every request starts the time again.
+# Signed out after SESSION_IDLE_MINUTES without a request (coachlink.sessions renews the session
+# while it is used).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # HTTPS. coachlink runs behind a TLS-terminating proxy, which tells it that a request came over
 # HTTPS in a header; SECURE_PROXY_SSL_HEADER names that header and value ("X-Forwarded-Proto:

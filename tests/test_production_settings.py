@@ -4,14 +4,19 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.sessions.models import Session
 from django.core import checks
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+
+from coachlink.sessions import RENEWED_AT
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 STRONG_KEY = "Zq8v-3MfT_ku9Rw2xLp0cYbN4sHj7GdE1aVoI6tUeBn5rKmWlQ"
@@ -140,15 +145,33 @@ def test_the_proxy_header_marks_a_request_as_https(client, settings):
 
 
 @pytest.mark.django_db
-def test_an_idle_session_ends_and_an_active_one_is_extended(client, admin_user, settings):
+def test_an_idle_session_ends_and_one_in_use_is_renewed(client, admin_user):
     client.force_login(admin_user)
     page = reverse("billing:invoice_list")
+    session = client.session
+    session[RENEWED_AT] = int(time.time()) - 120  # last renewed two minutes ago
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + dt.timedelta(minutes=5))
 
-    response = client.get(page)
+    assert client.get(page).status_code == 200
 
-    assert response.status_code == 200
-    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 60 * 60
-    session = Session.objects.get()
-    assert session.expire_date > timezone.now() + dt.timedelta(minutes=59)
+    renewed_until = Session.objects.get().expire_date - timezone.now()
+    assert dt.timedelta(minutes=59) < renewed_until <= dt.timedelta(minutes=60)
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     assert client.get(page).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_session_is_renewed_at_most_once_a_minute(client, admin_user):
+    client.force_login(admin_user)
+    page = reverse("billing:invoice_list")
+    client.get(page)
+    expiry = Session.objects.get().expire_date
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page).status_code == 200
+
+    assert Session.objects.get().expire_date == expiry
+    assert not [
+        query for query in captured if "django_session" in query["sql"] and "UPDATE" in query["sql"]
+    ]
