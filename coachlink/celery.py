@@ -16,10 +16,8 @@ app.autodiscover_tasks()
 @beat_init.connect
 def settings_check(**kwargs) -> None:
     """A worker or beat whose settings fail a check does not start."""
-    import django
     from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
     from coachlink.checks import startup_check
 
     try:

@@ -70,12 +70,11 @@ def production_settings_check(app_configs, **kwargs) -> list[checks.CheckMessage
 
 
 def startup_check() -> None:
-    """Refuse to start a web or worker process whose settings fail a check."""
-    problems = [
-        message
-        for message in checks.run_checks(tags=[checks.Tags.security])
-        if message.is_serious()
-    ]
+    """Refuse to start a web or worker process whose settings fail coachlink's checks.
+
+    Only the settings are read: nothing here opens a connection a worker would fork with.
+    """
+    problems = [message for message in production_settings_check(None) if message.is_serious()]
     if problems:
         raise ImproperlyConfigured(
             "coachlink will not start:\n" + "\n".join(f"{problem}" for problem in problems)
