@@ -86,7 +86,9 @@ def _token_call(*, site: str, form: dict[str, str]) -> TokenSet:
             error=str(body.get("error") or ""),
             description=str(body.get("error_description") or ""),
         )
-    if not body.get("access_token"):
+    # Exact sends expires_in as a string ("600").
+    expires_in = str(body.get("expires_in") or "600")
+    if not body.get("access_token") or not expires_in.isdigit():
         raise Transient(
             _("Exact Online's token service sent no access token; try again."),
             status=response.status_code,
@@ -94,8 +96,7 @@ def _token_call(*, site: str, form: dict[str, str]) -> TokenSet:
     return TokenSet(
         access_token=str(body["access_token"]),
         refresh_token=str(body.get("refresh_token") or ""),
-        # Exact sends expires_in as a string ("600").
-        expires_in=int(body.get("expires_in") or 600),
+        expires_in=int(expires_in),
     )
 
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.urls import reverse
 
-from integrations.exact import api, http
+from integrations.exact import api, http, oauth
 from integrations.exact.entities import AccountFields
 from integrations.exact.errors import Transient
 
@@ -211,3 +211,18 @@ def test_a_json_answer_nested_too_deeply_is_unreadable_not_a_crash():
     answer = http.Answer(200, {}, b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(Transient):
         http.json_read(answer)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>login</html>", b'{"access_token": "x", "expires_in": "soon"}', b"[1, 2]", b"null"],
+)
+def test_an_unreadable_answer_of_the_token_service_is_a_transient_error(settings, body):
+    def token_service(connection, tally):
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
+        _sent(connection, tally, head + body)
+
+    with loopback_server(token_service) as (url, _tally):
+        settings.EXACT_BASE_URL_NL = url
+        with pytest.raises(Transient):
+            oauth.token_refresh(site="nl", refresh_token="r")
