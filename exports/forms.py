@@ -1,4 +1,6 @@
 from django import forms
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coachlink.widgets import DATE_INVALID, DayMonthYearInput
@@ -24,3 +26,46 @@ class ExcludeExistingForm(forms.Form):
             "excluded and never exported. Use it once, for the invoices made before the link."
         ),
     )
+
+
+class BacklogChoice(models.TextChoices):
+    EXCLUDE = "exclude", _("Exclude them: they are already in Exact Online or must not go there")
+    SEND = "send", _("Send them to Exact Online now")
+
+
+class BacklogChoiceForm(forms.Form):
+    """What to do, on enabling, with the final invoices that are not yet in Exact Online."""
+
+    backlog = forms.ChoiceField(
+        label=_("What should happen with these invoices?"),
+        choices=BacklogChoice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happens with these invoices.")},
+    )
+    up_to = forms.DateField(
+        label=_("Exclude the invoices dated up to and including"),
+        required=False,
+        widget=DayMonthYearInput(),
+        error_messages={"invalid": DATE_INVALID},
+        help_text=_(
+            "Invoices dated later are sent. Excluded invoices are never sent; one can still be "
+            "exported by hand from its export record."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["up_to"].initial = timezone.localdate()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        excluding = cleaned.get("backlog") == BacklogChoice.EXCLUDE
+        if excluding and not cleaned.get("up_to") and "up_to" not in self.errors:
+            self.add_error(
+                "up_to",
+                forms.ValidationError(
+                    _("Fill in up to which invoice date the invoices are excluded."),
+                    code="required",
+                ),
+            )
+        return cleaned

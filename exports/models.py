@@ -28,6 +28,7 @@ class ExportState(models.TextChoices):
 class BatchKind(models.TextChoices):
     NIGHTLY = "nightly", _("Nightly bulk export")
     MANUAL = "manual", _("Export now")
+    ENABLE = "enable", _("Sent on enabling the link")
 
 
 class ExportBatch(models.Model):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from billing.models import Invoice
 from billing.selectors import invoice_search
 from coachlink.pagination import ResultCount, SortKey, rows_counts_by_value
 from exports.models import ExportBatch, ExportRecord, ExportState
@@ -90,3 +92,26 @@ def exports_per_day(*, days: int = 14) -> list[DayCount]:
 
 def export_batches_recent(*, limit: int = 5) -> list[ExportBatch]:
     return list(ExportBatch.objects.all()[:limit])
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The final invoices not yet in Exact Online: what enabling the link would send."""
+
+    count: int
+    first: dt.date | None
+    last: dt.date | None
+    total: Decimal
+
+
+def export_backlog() -> Backlog:
+    """Final invoices waiting to be sent: pending, or without a record yet. (Failed ones are
+    in the export log, each with its fix.)"""
+    invoices = (
+        Invoice.objects.filter(status=Invoice.Status.FINAL)
+        .filter(Q(export_record__isnull=True) | Q(export_record__state=ExportState.PENDING))
+        .prefetch_related("lines__vat_rate")
+    )
+    dates = invoices.aggregate(first=Min("date"), last=Max("date"), count=Count("pk"))
+    total = sum((invoice.total_incl_vat for invoice in invoices), Decimal("0.00"))
+    return Backlog(count=dates["count"], first=dates["first"], last=dates["last"], total=total)

@@ -71,6 +71,10 @@ class LinkState(models.TextChoices):
     PAUSED = "paused", _("Paused")
 
 
+# Enabling after a pause longer than this asks, as the first enabling does, what happens with
+# the final invoices that waited: the bookkeeper may have booked some of them by hand meanwhile.
+LONG_PAUSE = dt.timedelta(days=1)
+
 # A token with less than this left is treated as expired, so a call never starts with a token
 # that dies on the way. Exact refuses a refresh before 570 of the 600 seconds, so the margin
 # stays inside those last 30 seconds.
@@ -169,6 +173,8 @@ class ExactLink(models.Model):
     # nothing may call the token endpoint again until the user authenticates.
     token_chain_broken = models.BooleanField(default=False, editable=False)
     authenticated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the link was paused: after a long pause, enabling asks what to do with what waited.
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The administrations the Exact user gave coachlink at the last consent, as
     # [{"code": "7095", "description": "..."}]; empty when Exact did not list them.
     consented_divisions = models.JSONField(default=list, blank=True, editable=False)
@@ -220,6 +226,14 @@ class ExactLink(models.Model):
             and self.token_expires_at is not None
             and self.token_expires_at - TOKEN_MARGIN > timezone.now()
         )
+
+    @property
+    def enabling_asks_for_backlog(self) -> bool:
+        """Whether enabling now must ask what happens with the invoices not yet in Exact: on
+        the first enabling and after a long pause; after a short pause they are simply sent."""
+        if self.activation == Activation.PAUSED and self.paused_at is not None:
+            return timezone.now() - self.paused_at > LONG_PAUSE
+        return self.activation != Activation.ENABLED
 
     @property
     def consented_division_codes(self) -> list[str]:

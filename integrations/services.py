@@ -48,19 +48,20 @@ def link_enable_check(*, link: ExactLink) -> None:
         raise Refused(problem)
 
 
-def link_enable(*, link: ExactLink, user: AbstractBaseUser) -> None:
+def link_enable(*, link: ExactLink, user: AbstractBaseUser, detail: str = "") -> None:
     """Enable the link; raises Reauthenticate (with the reason) while there is no valid token.
 
     From now on finalised invoices are exported (realtime) and the schedules run (nightly
     export, payment sync). Invoices already waiting are not sent: starting that is a separate
-    step (exports.queue.exports_start_bulk).
+    step (exports.queue.exports_start_bulk). ``detail`` says what was done with them.
     """
     link_enable_check(link=link)
     with transaction.atomic():
         link.activation = Activation.ENABLED
-        link.save(update_fields=["activation", "updated_at"])
+        link.paused_at = None
+        link.save(update_fields=["activation", "paused_at", "updated_at"])
         schedules_sync(link=link)
-        _audit(user=user, action=AuditAction.ENABLED)
+        _audit(user=user, action=AuditAction.ENABLED, detail=detail)
 
 
 def link_pause(*, link: ExactLink, user: AbstractBaseUser) -> None:
@@ -68,7 +69,8 @@ def link_pause(*, link: ExactLink, user: AbstractBaseUser) -> None:
     invoices wait as pending until the link is enabled again."""
     with transaction.atomic():
         link.activation = Activation.PAUSED
-        link.save(update_fields=["activation", "updated_at"])
+        link.paused_at = timezone.now()
+        link.save(update_fields=["activation", "paused_at", "updated_at"])
         schedules_sync(link=link)
         _audit(user=user, action=AuditAction.PAUSED)
 

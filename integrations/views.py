@@ -7,19 +7,24 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exports.models import ExportRecord, ExportState
+from exports.forms import BacklogChoice, BacklogChoiceForm
+from exports.models import BatchKind, ExportRecord, ExportState
+from exports.queue import exports_start_bulk
+from exports.records import exportable_records, invoices_exclude_existing
+from exports.selectors import export_backlog
 from integrations import services, takeover
 from integrations.exact import oauth
 from integrations.exact.errors import ExactError
 from integrations.forms import PANELS, LinkPanels
-from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
+from integrations.models import Activation, AuditAction, AuditEntry, ExactLink, ExportMoment
 from integrations.selectors import link_get
 
 PERMISSION = "integrations.change_exactlink"
@@ -275,24 +280,88 @@ def exact_take_over(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _enable_page(request, *, link, backlog, form, status=200) -> HttpResponse:
+    paused = link.activation == Activation.PAUSED
+    return render(
+        request,
+        "integrations/exact_confirm.html",
+        {
+            "link": link,
+            "action": "enable",
+            "backlog": backlog,
+            "backlog_form": form,
+            "paused_since": link.paused_at if paused else None,
+        },
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @link_manager_required
 def exact_enable(request: HttpRequest) -> HttpResponse:
+    """Enable the link. On the first enabling and after a long pause, the final invoices not
+    yet in Exact are shown and nothing is sent until the user chose: exclude them up to a
+    date, or send them."""
     link = _saved_link_or_message(request)
     if link is None:
         return redirect("integrations:exact_configure")
+    if link.activation == Activation.ENABLED:
+        messages.info(request, _("The link is already enabled."))
+        return redirect("integrations:exact_configure")
     try:
-        if request.method == "GET":
-            # Refused before the confirm step, so the user reads the reason straight away.
-            services.link_enable_check(link=link)
-            return render(
-                request, "integrations/exact_confirm.html", {"link": link, "action": "enable"}
+        # Refused before the confirm step, so the user reads the reason straight away.
+        services.link_enable_check(link=link)
+    except ExactError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("integrations:exact_configure")
+    backlog = export_backlog() if link.enabling_asks_for_backlog else None
+    asks = backlog is not None and backlog.count > 0
+    if request.method == "GET":
+        form = BacklogChoiceForm() if asks else None
+        return _enable_page(request, link=link, backlog=backlog, form=form)
+    form = BacklogChoiceForm(request.POST) if asks else None
+    if form is not None and not form.is_valid():
+        return _enable_page(request, link=link, backlog=backlog, form=form, status=400)
+    # Without a question (a short pause), what waited goes as it would have gone: at once when
+    # realtime, with the next nightly run otherwise.
+    send = (
+        form.cleaned_data["backlog"] == BacklogChoice.SEND
+        if form is not None
+        else link.export_moment == ExportMoment.REALTIME
+    )
+    up_to = form.cleaned_data["up_to"] if form is not None and not send else None
+    try:
+        with transaction.atomic():
+            excluded = invoices_exclude_existing(up_to=up_to) if up_to else 0
+            detail = (
+                _("%(count)d invoices dated up to %(date)s excluded")
+                % {"count": excluded, "date": date_format(up_to, "d-m-Y")}
+                if up_to
+                else ""
             )
-        services.link_enable(link=link, user=request.user)
+            services.link_enable(link=link, user=request.user, detail=detail)
+            batch = None
+            if (send or up_to) and exportable_records().exists():
+                batch = exports_start_bulk(user=request.user, kind=BatchKind.ENABLE)
     except ExactError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("integrations:exact_configure")
     messages.success(request, _("The link is enabled."))
+    if up_to:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d invoice dated up to %(date)s is excluded: it is never sent.",
+                "%(count)d invoices dated up to %(date)s are excluded: they are never sent.",
+                excluded,
+            )
+            % {"count": excluded, "date": date_format(up_to, "d-m-Y")},
+        )
+    if batch is not None:
+        sending = _(
+            "The invoices not yet in Exact Online are being sent: follow them in the export log."
+        )
+        messages.info(request, sending)
     return redirect("integrations:exact_configure")
 
 
