@@ -241,6 +241,9 @@ EXACT_BASE_URL_BE = env.str("EXACT_BASE_URL_BE", default="https://start.exactonl
 EXACT_DEADLINE = env.float("EXACT_DEADLINE", default=30.0)
 # The largest answer from Exact coachlink reads, in bytes (a page of 1,000 rows is far below).
 EXACT_MAX_BODY = env.int("EXACT_MAX_BODY", default=16 * 1024 * 1024)
+# Share of each division's daily calls that bulk and nightly exports leave for realtime exports,
+# payment syncs, previews and Test connection.
+EXACT_REALTIME_RESERVE = env.float("EXACT_REALTIME_RESERVE", default=0.2)
 # Fernet keys for the tokens at rest, newest first; add a key in front to rotate.
 EXACT_TOKEN_KEYS = env.list("EXACT_TOKEN_KEYS", default=[])
 

@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
         default=int(env("SANDBOX_MINUTE_SECONDS", "60")),
         help="length of the minutely budget's window (Exact: 60)",
     )
+    serve.add_argument(
+        "--day-seconds",
+        type=int,
+        default=int(env("SANDBOX_DAY_SECONDS", "86400")),
+        help="length of the daily budget's window (Exact: 86400)",
+    )
     serve.add_argument("--errors-per-hour", type=int, default=int(env("SANDBOX_ERROR_LIMIT", "10")))
     serve.add_argument("--error-rate", type=float, default=float(env("SANDBOX_ERROR_RATE", "0")))
     serve.add_argument(
@@ -91,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             daily=args.daily,
             errors_per_hour=args.errors_per_hour,
             minute_seconds=args.minute_seconds,
+            day_seconds=args.day_seconds,
         ),
         faults=Faults(
             error_rate=args.error_rate,

@@ -18,10 +18,11 @@ class Budget:
 def call_budget_spend(*, client_id: str, division: int, counts_daily: bool) -> Budget:
     """Spend one call of the division's budget, or refuse it with the headers Exact sends."""
     epoch = now_epoch()
-    day = int(epoch // 86400)
-    day_key = (client_id, division, day)
     with runtime.lock:
         limits = runtime.limits
+        day_length = limits.day_seconds
+        day = int(epoch // day_length)
+        day_key = (client_id, division, day_length, day)
         window = limits.minute_seconds
         minute = int(epoch // window)
         minute_key = (client_id, division, window, minute)
@@ -45,7 +46,7 @@ def call_budget_spend(*, client_id: str, division: int, counts_daily: bool) -> B
     daily = {
         "X-RateLimit-Limit": str(limits.daily),
         "X-RateLimit-Remaining": str(max(limits.daily - day_used, 0)),
-        "X-RateLimit-Reset": str((day + 1) * 86400 * 1000),
+        "X-RateLimit-Reset": str((day + 1) * day_length * 1000),
     }
     return Budget(allowed=allowed, headers={**daily, **minutely})
 

@@ -49,6 +49,11 @@ def _rate_key(link: ExactLink, division: str = "") -> str:
     return f"{oauth.base_url(link.site)}-{division or link.division}"
 
 
+def budget_today(*, link: ExactLink, division: str = "") -> ratelimit.BudgetToday:
+    """Today's calls used and left for the link's division (or ``division``), and the minute's."""
+    return ratelimit.budget_read(key=_rate_key(link, division))
+
+
 def _reauthenticate() -> Reauthenticate:
     return Reauthenticate(
         _("The link with Exact Online has no valid token: click Authenticate and log in again."),

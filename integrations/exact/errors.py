@@ -4,6 +4,8 @@
     ├── Transient              retrying later can help: 5xx, a time-out, a dropped or
     │   │                      unparseable answer
     │   └── RateLimited        a budget (minutely or daily) is spent
+    │       └── BudgetSpent    the day's budget, or the share of it a lane may use, is spent:
+    │                          nothing helps before ``resets_at``
     └── Refused                Exact said no; the same call will be refused again
         ├── NotFound           the address or the record does not exist (404)
         ├── Reauthenticate     no usable token: a person must log in to Exact again
@@ -14,6 +16,8 @@ that only needs that answer does not list classes.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 
 class ExactError(Exception):
@@ -47,6 +51,15 @@ class Transient(ExactError):
 
 class RateLimited(Transient):
     """Exact's minutely or daily budget of calls for the division is spent."""
+
+
+class BudgetSpent(RateLimited):
+    """The division's calls for the day (or the bulk share of them) are used up until
+    ``resets_at`` (aware UTC datetime); retrying before then only spends attempts."""
+
+    def __init__(self, message: str, *, resets_at: dt.datetime) -> None:
+        super().__init__(message, status=429)
+        self.resets_at = resets_at
 
 
 class Refused(ExactError):

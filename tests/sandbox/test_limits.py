@@ -62,6 +62,19 @@ def test_a_shortened_minute_resets_the_budget_after_its_own_length(sandbox, nl_a
     assert nl_api.get("financial/Journals").status_code == 200
 
 
+def test_a_shortened_day_resets_the_daily_budget_after_its_own_length(sandbox, nl_api):
+    sandbox.set_limits(daily=2, day_seconds=120)
+    for _ in range(2):
+        answer = nl_api.get("financial/Journals")
+        assert answer.status_code == 200
+    assert answer.headers["X-RateLimit-Remaining"] == "0"
+    assert int(answer.headers["X-RateLimit-Reset"]) % 120_000 == 0
+    refused = nl_api.get("financial/Journals")
+    assert refused.status_code == 429 and refused.headers["X-RateLimit-Remaining"] == "0"
+    sandbox.advance_clock(120)
+    assert nl_api.get("financial/Journals").headers["X-RateLimit-Remaining"] == "1"
+
+
 def test_the_minutely_budget_is_per_division(sandbox, nl_api):
     sandbox.set_limits(minutely=1)
     _at_start_of_a_minute(sandbox)

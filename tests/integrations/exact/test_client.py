@@ -7,6 +7,7 @@ from django.utils import timezone
 from integrations.exact import api, client, http, ratelimit
 from integrations.exact.entities import NewSalesEntry
 from integrations.exact.errors import (
+    BudgetSpent,
     NotFound,
     RateLimited,
     Reauthenticate,
@@ -125,6 +126,33 @@ def test_a_429_waits_for_the_reset_once(authenticated_link, sandbox, monkeypatch
     sandbox.reset_counters()
     assert api.journals(authenticated_link)
     assert sandbox.counters()["by_status"].get("429") == 1
+
+
+def test_the_days_budget_is_read_from_exacts_headers_and_counted_between(
+    authenticated_link, sandbox, settings
+):
+    settings.EXACT_REALTIME_RESERVE = 0.5
+    sandbox.set_limits(daily=6, day_seconds=600)
+    sandbox.advance_clock(600)
+    api.journals(authenticated_link)
+    budget = client.budget_today(link=authenticated_link)
+    assert (budget.daily_limit, budget.daily_used, budget.daily_left) == (6, 1, 5)
+    assert budget.minutely_used == 1 and budget.reserve == 3
+    assert budget.daily_resets_at.timestamp() % 600 == 0
+    sandbox.reset_counters()
+    with ratelimit.budget_lane(ratelimit.BULK):
+        api.journals(authenticated_link)
+        api.journals(authenticated_link)
+        with pytest.raises(BudgetSpent) as raised:
+            api.journals(authenticated_link)
+    assert "resets at" in raised.value.message
+    # The reserve stays for realtime calls; after it, realtime waits for the day as well.
+    for _ in range(3):
+        api.journals(authenticated_link)
+    with pytest.raises(BudgetSpent):
+        api.journals(authenticated_link)
+    assert sandbox.counters()["by_status"] == {"200": 5}
+    assert client.budget_today(link=authenticated_link).daily_left == 0
 
 
 def test_gateway_failures_are_transient(authenticated_link, sandbox):

@@ -1,7 +1,13 @@
 import pytest
 
 from integrations.exact import oauth, ratelimit
-from integrations.exact.errors import RateLimited, Reauthenticate, Refused, TokenNotExpired
+from integrations.exact.errors import (
+    BudgetSpent,
+    RateLimited,
+    Reauthenticate,
+    Refused,
+    TokenNotExpired,
+)
 
 NOW = 1_800_000_000.0
 
@@ -30,9 +36,31 @@ def test_a_new_minute_gives_the_full_budget_again():
 
 def test_a_spent_day_is_a_transient_error_not_a_long_sleep():
     state = {"daily_remaining": 0, "daily_reset": (NOW + 3600) * 1000}
-    with pytest.raises(RateLimited) as raised:
+    with pytest.raises(BudgetSpent) as raised:
         ratelimit._wait_seconds(state, NOW)
-    assert not raised.value.permanent
+    assert not raised.value.permanent and isinstance(raised.value, RateLimited)
+    assert raised.value.resets_at.timestamp() == NOW + 3600
+
+
+def test_bulk_stops_at_the_reserve_and_realtime_goes_on(settings):
+    settings.EXACT_REALTIME_RESERVE = 0.2
+    state = {"daily_remaining": 21, "daily_reset": (NOW + 60) * 1000, "daily_limit": 100}
+    with ratelimit.budget_lane(ratelimit.BULK):
+        assert ratelimit._wait_seconds(state, NOW) == 0
+        with pytest.raises(BudgetSpent):
+            ratelimit._wait_seconds(state, NOW)
+    assert state["daily_remaining"] == 20
+    for left in range(19, -1, -1):
+        ratelimit._wait_seconds(state, NOW)
+        assert state["daily_remaining"] == left
+    with pytest.raises(BudgetSpent):
+        ratelimit._wait_seconds(state, NOW)
+
+
+def test_a_passed_daily_reset_gives_the_day_back():
+    state = {"daily_remaining": 0, "daily_reset": (NOW - 1) * 1000, "daily_limit": 100}
+    with ratelimit.budget_lane(ratelimit.BULK):
+        assert ratelimit._wait_seconds(state, NOW) == 0
 
 
 @pytest.mark.parametrize(
