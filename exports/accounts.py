@@ -15,7 +15,7 @@ from exports.builders import ExportProblem, InvoiceCodes, account_fields_build
 from exports.explanations import explanation_find
 from exports.lookups import read_retried
 from integrations.exact import api, rules
-from integrations.exact.errors import ExactError, Reauthenticate, Transient
+from integrations.exact.errors import BudgetSpent, ExactError, Reauthenticate, Transient
 
 if TYPE_CHECKING:
     from exports.run import Run
@@ -60,7 +60,7 @@ def accounts_prepare(*, run: Run, invoices: list[Invoice]) -> None:
                 api.account_update(link, account_id=account.id, fields=fields)
                 run.overwritten.add(code)
             run.transient_failures_in_a_row = 0
-        except Reauthenticate:
+        except (Reauthenticate, BudgetSpent):
             raise
         except Transient as error:
             # A created account whose answer was lost is found by the next run's look-up.
@@ -89,7 +89,7 @@ def projects_prepare(*, run: Run, invoices: list[Invoice]) -> None:
         try:
             lookups.projects[code] = api.project_create(link, code=code)
             run.transient_failures_in_a_row = 0
-        except Reauthenticate:
+        except (Reauthenticate, BudgetSpent):
             raise
         except Transient as error:
             run.transient_failure(code=code, error=error)

@@ -116,6 +116,15 @@ EXPLANATIONS: tuple[Explanation, ...] = (
         _("Exact Online did not answer, or answered with a passing failure."),
         _("Nothing to fix: the export is tried again automatically."),
     ),
+    Explanation(
+        "budget",
+        (),
+        _(
+            "Today's Exact Online calls for the division are used up, or the share bulk exports "
+            "may use of them: the rest is kept for realtime exports and payment status."
+        ),
+        _("Nothing to fix: the invoice waits and is exported after the daily budget resets."),
+    ),
     # Refusals of our own, found before anything is sent.
     Explanation(
         "debtor_number_missing",

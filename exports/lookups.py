@@ -16,7 +16,7 @@ from django.core.cache import cache
 from billing.models import GLAccount, InvoiceLine, VatRate
 from exports.builders import ExactLookups
 from integrations.exact import api, oauth
-from integrations.exact.errors import Transient
+from integrations.exact.errors import BudgetSpent, Transient
 from integrations.models import ExactLink
 
 # A realtime export (one invoice) would read the same journal, GL accounts, VAT codes and
@@ -37,6 +37,8 @@ def read_retried(read: Callable[..., Found], link: ExactLink, **kwargs) -> Found
     while True:
         try:
             return read(link, **kwargs)
+        except BudgetSpent:
+            raise  # nothing changes before the day's reset
         except Transient:
             if attempt >= READ_ATTEMPTS:
                 raise

@@ -25,6 +25,10 @@ class ExportState(models.TextChoices):
     EXCLUDED = "excluded", _("Excluded")
 
 
+# The error kind of a record that waits for the next day's budget of Exact calls.
+BUDGET_WAITING = "budget"
+
+
 class BatchKind(models.TextChoices):
     NIGHTLY = "nightly", _("Nightly bulk export")
     MANUAL = "manual", _("Export now")
@@ -144,6 +148,22 @@ class ExportRecord(models.Model):
     @property
     def error_fix(self) -> str:
         return explanation_get(self.error_kind).fix if self.error_message else ""
+
+    @property
+    def waits_for_budget(self) -> bool:
+        """Not sent because the day's Exact calls were spent; resumed after their reset."""
+        return self.error_kind == BUDGET_WAITING and self.state in (
+            ExportState.PENDING,
+            ExportState.SENDING,
+        )
+
+    @property
+    def badge_state(self) -> str:
+        return "waiting" if self.waits_for_budget else self.state
+
+    @property
+    def state_label(self) -> str:
+        return _("Waiting for budget") if self.waits_for_budget else self.get_state_display()
 
     @property
     def can_retry(self) -> bool:

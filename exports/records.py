@@ -18,9 +18,9 @@ from django.utils import timezone
 from billing.models import Invoice
 from exports.builders import ExportProblem
 from exports.lookups import lookups_forget
-from exports.models import ExportBatch, ExportRecord, ExportState
+from exports.models import BUDGET_WAITING, ExportBatch, ExportRecord, ExportState
 from integrations.exact.entities import NewSalesEntry, SalesEntry
-from integrations.exact.errors import ExactError
+from integrations.exact.errors import BudgetSpent, ExactError
 from integrations.selectors import link_get
 
 
@@ -212,3 +212,19 @@ def record_unsettled(*, record: ExportRecord, error: ExactError, maybe_sent: boo
     record.error_message = str(error)
     record.error_kind = "transient"
     record.save(update_fields=["state", "lease_until", "error_message", "error_kind", "updated_at"])
+
+
+def records_wait_for_budget(
+    *, batch: ExportBatch | None, invoice_ids: list[int] | None, error: BudgetSpent
+) -> int:
+    """The day's calls are spent: the run's invoices not yet settled wait, visibly, for the
+    reset (records_waiting_for_budget); how many."""
+    if batch is not None:
+        ExportBatch.objects.filter(pk=batch.pk).update(error_message=error.message)
+    return exportable_records(invoice_ids=invoice_ids).update(
+        error_kind=BUDGET_WAITING, error_message=error.message, updated_at=timezone.now()
+    )
+
+
+def records_waiting_for_budget() -> QuerySet[ExportRecord]:
+    return exportable_records().filter(error_kind=BUDGET_WAITING)

@@ -46,8 +46,8 @@ from exports.lookups import (
     read_retried,
 )
 from exports.models import BatchKind, ExportBatch, ExportRecord
-from integrations.exact import api
-from integrations.exact.errors import ExactError, Reauthenticate, Transient
+from integrations.exact import api, client, ratelimit
+from integrations.exact.errors import BudgetSpent, ExactError, Reauthenticate, Transient
 from integrations.models import ExactLink
 from integrations.selectors import link_exports_allowed, link_get
 
@@ -150,9 +150,11 @@ def _invoice_send(*, run: Run, record: ExportRecord, invoice: Invoice) -> None:
     except ExportProblem as problem:
         records.record_failed(record=record, problem=problem)
         run.count("failed")
-    except Reauthenticate as error:
+    except (Reauthenticate, BudgetSpent) as error:
         records.record_unsettled(record=record, error=error, maybe_sent=maybe_sent)
-        raise  # the link needs a new authentication: nothing else can go either
+        # The link needs a new authentication, or the day's calls are spent: nothing else
+        # can go either.
+        raise
     except Transient as error:
         records.record_unsettled(record=record, error=error, maybe_sent=maybe_sent)
         run.unsettled += 1
@@ -231,6 +233,10 @@ def _records_export(
 ) -> None:
     try:
         _run(link=link, batch=batch, invoice_ids=invoice_ids)
+    except BudgetSpent as error:
+        # The invoices wait for the reset; the recovery task resumes them. No retry is spent.
+        waiting = records.records_wait_for_budget(batch=batch, invoice_ids=invoice_ids, error=error)
+        logger.info("%s invoices wait for Exact's daily budget: %s", waiting, error.message)
     except Transient as error:
         raise ExportsInterrupted(str(error)) from error
     except ExactError as error:
@@ -238,6 +244,19 @@ def _records_export(
         if batch is not None:
             ExportBatch.objects.filter(pk=batch.pk).update(error_message=str(error))
         logger.warning("Export run stopped: %s", error)
+
+
+def exports_budget_resume(*, link: ExactLink) -> int:
+    """Resume the invoices waiting for the day's budget once bulk exports may call Exact
+    again; how many were taken up (none while the budget is still spent)."""
+    if not link_exports_allowed(link=link) or client.budget_today(link=link).bulk_waiting:
+        return 0
+    invoice_ids = list(records.records_waiting_for_budget().values_list("invoice_id", flat=True))
+    if invoice_ids:
+        logger.info("%s invoices resumed after Exact's daily budget reset", len(invoice_ids))
+        with ratelimit.budget_lane(ratelimit.BULK):
+            _records_export(link=link, batch=None, invoice_ids=invoice_ids)
+    return len(invoice_ids)
 
 
 def invoice_export(*, invoice: Invoice) -> ExportRecord:
@@ -271,7 +290,8 @@ def invoices_export_bulk(
         records.export_records_ensure()
         ExportBatch.objects.filter(pk=batch.pk).update(finished_at=None, error_message="")
     try:
-        _records_export(link=link, batch=batch, invoice_ids=invoice_ids)
+        with ratelimit.budget_lane(ratelimit.BULK):
+            _records_export(link=link, batch=batch, invoice_ids=invoice_ids)
     finally:
         ExportBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
         batch.refresh_from_db()

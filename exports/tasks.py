@@ -6,7 +6,12 @@ from billing.models import Invoice
 from exports.models import BatchKind, ExportBatch
 from exports.payments import payment_status_sync
 from exports.reconciliation.run import reconciliation_scheduled
-from exports.run import ExportsInterrupted, invoice_export, invoices_export_bulk
+from exports.run import (
+    ExportsInterrupted,
+    exports_budget_resume,
+    invoice_export,
+    invoices_export_bulk,
+)
 from integrations.selectors import link_get
 
 # Transient failures (Exact down, time-outs, lost answers) are retried with growing, jittered
@@ -54,3 +59,11 @@ def reconciliation_weekly_task() -> None:
     link = link_get()
     if link is not None:
         reconciliation_scheduled(link=link)
+
+
+@shared_task
+def exports_budget_resume_task() -> None:
+    """Resume the invoices that wait for Exact's daily budget, once it has reset."""
+    link = link_get()
+    if link is not None:
+        exports_budget_resume(link=link)

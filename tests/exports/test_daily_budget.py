@@ -1,0 +1,115 @@
+"""Exact's daily budget: bulk exports stop at the realtime reserve and wait, visibly, for the
+reset; the recovery resumes them; no Celery retry is spent on the wait. Counted, never timed."""
+
+import time
+
+import pytest
+
+from exports.models import BUDGET_WAITING, ExportRecord, ExportState
+from exports.run import exports_budget_resume, invoice_export, invoices_export_bulk
+from exports.tasks import invoices_export_bulk_task
+from integrations.exact import client, ratelimit
+from integrations.exact.locks import shared_lock, shared_state_write
+from integrations.exact.oauth import base_url
+from testkit.factories import DebtorFactory, final_invoice_create
+
+pytestmark = pytest.mark.django_db
+
+DAY = 600
+
+
+@pytest.fixture
+def invoice_make(db):
+    """Invoices of one debtor: the budget goes to the entries, not to creating accounts."""
+    debtor = DebtorFactory()
+    return lambda: final_invoice_create(debtor=debtor)
+
+
+@pytest.fixture
+def small_day(exact_link, sandbox, settings, monkeypatch):
+    """A day of 40 calls (20 of them kept for realtime) on a clock coachlink shares with the
+    sandbox, so its reset is passed by moving the clock, not by waiting."""
+    key = f"rate-{base_url(exact_link.site)}-{exact_link.division}"
+
+    def forget():
+        with shared_lock(key):
+            shared_state_write(key, {})
+
+    forget()
+    settings.EXACT_REALTIME_RESERVE = 0.5
+    sandbox.set_limits(daily=40, minutely=1000, day_seconds=DAY)
+    offset = {"seconds": 0.0}
+
+    def advance(seconds):
+        offset["seconds"] = sandbox.advance_clock(seconds)["offset_seconds"]
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: time.time() + offset["seconds"])
+    # Start at the beginning of a sandbox day, so the whole test fits in it.
+    advance(DAY - (time.time() + sandbox.advance_clock(0)["offset_seconds"]) % DAY + 0.5)
+    yield advance
+    forget()
+
+
+def test_bulk_waits_at_the_reserve_while_a_realtime_invoice_still_goes(
+    exact_link, sandbox, small_day, invoice_make
+):
+    for _ in range(30):
+        invoice_make()
+    sandbox.reset_counters()
+    batch = invoices_export_bulk(link=exact_link)
+
+    budget = client.budget_today(link=exact_link)
+    assert budget.daily_left == 20 and budget.bulk_waiting
+    waiting = ExportRecord.objects.filter(error_kind=BUDGET_WAITING)
+    exported = ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
+    assert exported > 0 and waiting.count() == 30 - exported
+    assert "resets at" in batch.error_message and batch.failed == 0
+    record = waiting.first()
+    assert record.state_label == "Waiting for budget" and record.badge_state == "waiting"
+    assert "Waiting for tomorrow's budget (resets at " in record.error_message
+
+    late = invoice_export(invoice=invoice_make())
+    assert late.state == ExportState.EXPORTED
+    assert client.budget_today(link=exact_link).daily_left < 20
+    assert "429" not in sandbox.counters()["by_status"]
+
+
+def test_a_spent_budget_spends_no_celery_retry(exact_link, sandbox, small_day, invoice_make):
+    for _ in range(30):
+        invoice_make()
+    outcome = invoices_export_bulk_task.apply()
+    assert outcome.successful() and outcome.result is None
+    assert ExportRecord.objects.filter(error_kind=BUDGET_WAITING).exists()
+    # Nothing was sent in the second run: the limiter knew the bulk share was spent.
+    sandbox.reset_counters()
+    assert invoices_export_bulk_task.apply().successful()
+    assert sandbox.counters()["total"] == 0
+
+
+def test_waiting_invoices_are_resumed_after_the_reset_and_not_before(
+    exact_link, sandbox, small_day, invoice_make
+):
+    for _ in range(30):
+        invoice_make()
+    invoices_export_bulk(link=exact_link)
+    waiting = ExportRecord.objects.filter(error_kind=BUDGET_WAITING, state=ExportState.PENDING)
+    before = waiting.count()
+    assert before > 0
+    sandbox.reset_counters()
+    assert exports_budget_resume(link=exact_link) == 0
+    assert sandbox.counters()["total"] == 0 and waiting.count() == before
+
+    days = 1
+    while waiting.exists():
+        small_day(DAY)
+        days += 1
+        assert exports_budget_resume(link=exact_link) > 0
+        assert days < 6
+    assert ExportRecord.objects.filter(state=ExportState.EXPORTED).count() == 30
+    assert not ExportRecord.objects.filter(error_kind=BUDGET_WAITING).exists()
+    assert "429" not in sandbox.counters()["by_status"]
+    assert len(division_entries(sandbox)) == 30
+
+
+def division_entries(sandbox):
+    return sandbox.state()["divisions"]["7095"]["sales_entries"]
