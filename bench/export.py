@@ -10,6 +10,12 @@ Part 2, Exact's own limits (60 calls per minute, 5,000 a day) with the minute sc
 the run (by default to 6 s, through the sandbox's minute_seconds): it reports the share of each
 full window's budget used and the number of 429 answers. ``--minute-seconds 60`` runs it in real
 minutes.
+
+Part 3, the daily budget shrunk (by default 300 calls a "day" of 60 s, the minute 6 s): a
+backlog exported across several days while bulk exports leave the realtime reserve alone, the
+waiting invoices resumed by the recovery task after each reset, and an invoice finalised during
+the run (after the bulk first waits) exported within the minute. It reports exported, failed,
+429s, the days used and that invoice's latency.
 """
 
 from __future__ import annotations
@@ -178,6 +184,67 @@ def limited_run(run: BenchRun, *, invoices: int, debtors: list, minutely: int, w
     }
 
 
+def daily_run(
+    run: BenchRun, *, invoices: int, debtors: list, daily: int, day: int, every: float
+) -> dict:
+    from exports.models import BUDGET_WAITING, ExportRecord, ExportState
+    from exports.tasks import exports_budget_resume_task, invoice_export_task
+    from integrations.exact.client import budget_today
+    from integrations.models import ExactLink
+    from testkit.factories import final_invoice_create
+
+    link = ExactLink.objects.get()
+    exported_before = ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
+    ids = invoices_seed(count=invoices, debtors=debtors)
+    run.sandbox.set_limits(minutely=60, minute_seconds=6, daily=daily, day_seconds=day)
+    # Start on a fresh day: the calls of the parts before count against the current one.
+    wait_for(lambda: time.time() % day < 1, seconds=day + 1, what="the next day", every=0.01)
+    run.sandbox.reset_counters()
+    started = time.time()
+    first_day = int(started // day)
+    batch, _seconds = bulk_export(run, timeout=120)
+    waited_at_first = ExportRecord.objects.filter(error_kind=BUDGET_WAITING).count()
+
+    # A realtime invoice, finalised while the backlog waits for tomorrow's budget.
+    realtime = final_invoice_create(debtor=debtors[0], lines=2)
+    finalised = time.monotonic()
+    invoice_export_task.delay(realtime.pk)
+    realtime_record = ExportRecord.objects.filter(invoice=realtime)
+    realtime_latency = None
+    backlog = ExportRecord.objects.filter(invoice_id__in=ids, state=ExportState.EXPORTED)
+    deadline = time.monotonic() + (invoices / (daily * 0.7) + 3) * day
+    while backlog.count() < invoices:
+        if time.monotonic() > deadline:
+            break
+        if realtime_latency is None and realtime_record.filter(state=ExportState.EXPORTED).exists():
+            realtime_latency = time.monotonic() - finalised
+        # Celery beat's part: the recovery task, every ``every`` seconds.
+        exports_budget_resume_task.delay()
+        time.sleep(every)
+    if realtime_latency is None and realtime_record.filter(state=ExportState.EXPORTED).exists():
+        realtime_latency = time.monotonic() - finalised
+    ended = time.time()
+    counters = run.sandbox.counters()
+    budget = budget_today(link=link)
+    return {
+        "invoices": invoices,
+        "daily_limit": daily,
+        "day_seconds": day,
+        "realtime_reserve": budget.reserve,
+        "exported": backlog.count(),
+        "exported_all": ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
+        - exported_before,
+        "failed": ExportRecord.objects.filter(state=ExportState.FAILED).count(),
+        "waiting_after_first_bulk": waited_at_first,
+        "first_bulk_failed": batch.failed,
+        "api_calls": counters["total"],
+        "api_429s": counters["by_status"].get("429", 0),
+        "days_used": int(ended // day) - first_day + 1,
+        "realtime_latency_seconds": round(realtime_latency, 1) if realtime_latency else None,
+        "seconds": round(ended - started, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--invoices", type=int, default=1000)
@@ -191,6 +258,19 @@ def main() -> None:
     parser.add_argument("--minutely", type=int, default=60, help="calls per minute in part 2")
     parser.add_argument(
         "--minute-seconds", type=int, default=6, help="the minute's length in part 2 (Exact: 60)"
+    )
+    parser.add_argument(
+        "--daily-invoices",
+        type=int,
+        default=1000,
+        help="invoices for part 3, the shrunk daily budget; 0 skips it",
+    )
+    parser.add_argument("--daily", type=int, default=300, help="calls per day in part 3")
+    parser.add_argument(
+        "--day-seconds", type=int, default=60, help="the day's length in part 3 (Exact: 86400)"
+    )
+    parser.add_argument(
+        "--recovery-seconds", type=float, default=5, help="the recovery task's interval in part 3"
     )
     args = parser.parse_args()
 
@@ -207,6 +287,15 @@ def main() -> None:
                 debtors=debtors,
                 minutely=args.minutely,
                 window=args.minute_seconds,
+            )
+        if args.daily_invoices:
+            figures["daily_budget"] = daily_run(
+                run,
+                invoices=args.daily_invoices,
+                debtors=debtors,
+                daily=args.daily,
+                day=args.day_seconds,
+                every=args.recovery_seconds,
             )
         report(figures)
 

@@ -160,13 +160,15 @@ def ratelimit_record(*, key: str, headers: Mapping[str, str]) -> None:
             state["minutely_limit"] = _int(headers, "X-RateLimit-Minutely-Limit")
         if daily is not None:
             reset = _int(headers, "X-RateLimit-Reset")
+            limit = _int(headers, "X-RateLimit-Limit")
             same_day = reset is not None and reset == state.get("daily_reset")
+            same_day = same_day and limit == state.get("daily_limit")
             # As for the minute: out of order answers within one day, the lowest is truest.
             if same_day and state.get("daily_remaining") is not None:
                 daily = min(daily, state["daily_remaining"])
             state["daily_remaining"] = daily
             state["daily_reset"] = reset
-            state["daily_limit"] = _int(headers, "X-RateLimit-Limit") or state.get("daily_limit")
+            state["daily_limit"] = limit
         shared_state_write(_name(key), state)
 
 
