@@ -188,7 +188,7 @@ def daily_run(
     run: BenchRun, *, invoices: int, debtors: list, daily: int, day: int, every: float
 ) -> dict:
     from exports.models import BUDGET_WAITING, ExportRecord, ExportState
-    from exports.tasks import exports_budget_resume_task, invoice_export_task
+    from exports.tasks import export_records_recover_task, invoice_export_task
     from integrations.exact.client import budget_today
     from integrations.models import ExactLink
     from testkit.factories import final_invoice_create
@@ -219,7 +219,7 @@ def daily_run(
         if realtime_latency is None and realtime_record.filter(state=ExportState.EXPORTED).exists():
             realtime_latency = time.monotonic() - finalised
         # Celery beat's part: the recovery task, every ``every`` seconds.
-        exports_budget_resume_task.delay()
+        export_records_recover_task.delay()
         time.sleep(every)
     if realtime_latency is None and realtime_record.filter(state=ExportState.EXPORTED).exists():
         realtime_latency = time.monotonic() - finalised

@@ -227,6 +227,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# How often the recovery task resumes exports left waiting (Celery beat, always on).
+EXPORT_RECOVERY_SECONDS = env.float("EXPORT_RECOVERY_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "exports: recovery": {
+        "task": "exports.tasks.export_records_recover_task",
+        "schedule": EXPORT_RECOVERY_SECONDS,
+        # A run no worker started in time makes way for the next one.
+        "options": {"expires": EXPORT_RECOVERY_SECONDS * 0.9},
+    },
+}
 
 # Exact Online. The client id, secret and redirect URI come from here, never from a form.
 EXACT_CLIENT_ID = env.str("EXACT_CLIENT_ID", default="")

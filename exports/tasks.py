@@ -1,5 +1,7 @@
 """Celery tasks: load ids, call the services. The logic lives in exports.run and .payments."""
 
+import logging
+
 from celery import shared_task
 
 from billing.models import Invoice
@@ -13,6 +15,8 @@ from exports.run import (
     invoices_export_bulk,
 )
 from integrations.selectors import link_get
+
+logger = logging.getLogger(__name__)
 
 # Transient failures (Exact down, time-outs, lost answers) are retried with growing, jittered
 # pauses; a functional refusal is recorded as FAILED by the service and never raised here.
@@ -62,8 +66,13 @@ def reconciliation_weekly_task() -> None:
 
 
 @shared_task
-def exports_budget_resume_task() -> None:
-    """Resume the invoices that wait for Exact's daily budget, once it has reset."""
+def export_records_recover_task() -> None:
+    """Celery beat runs this every settings.EXPORT_RECOVERY_SECONDS: the invoices waiting for
+    Exact's daily budget are resumed once it has reset."""
     link = link_get()
-    if link is not None:
+    if link is None:
+        return
+    try:
         exports_budget_resume(link=link)
+    except ExportsInterrupted as error:
+        logger.warning("Recovery stopped; its next run goes on: %s", error)

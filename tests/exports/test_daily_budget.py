@@ -6,8 +6,8 @@ import time
 import pytest
 
 from exports.models import BUDGET_WAITING, ExportRecord, ExportState
-from exports.run import exports_budget_resume, invoice_export, invoices_export_bulk
-from exports.tasks import invoices_export_bulk_task
+from exports.run import invoice_export, invoices_export_bulk
+from exports.tasks import export_records_recover_task, invoices_export_bulk_task
 from integrations.exact import client, ratelimit
 from integrations.exact.locks import shared_lock, shared_state_write
 from integrations.exact.oauth import base_url
@@ -96,14 +96,16 @@ def test_waiting_invoices_are_resumed_after_the_reset_and_not_before(
     before = waiting.count()
     assert before > 0
     sandbox.reset_counters()
-    assert exports_budget_resume(link=exact_link) == 0
+    assert export_records_recover_task.apply().successful()
     assert sandbox.counters()["total"] == 0 and waiting.count() == before
 
     days = 1
     while waiting.exists():
         small_day(DAY)
         days += 1
-        assert exports_budget_resume(link=exact_link) > 0
+        exported = ExportRecord.objects.filter(state=ExportState.EXPORTED).count()
+        assert export_records_recover_task.apply().successful()
+        assert ExportRecord.objects.filter(state=ExportState.EXPORTED).count() > exported
         assert days < 6
     assert ExportRecord.objects.filter(state=ExportState.EXPORTED).count() == 30
     assert not ExportRecord.objects.filter(error_kind=BUDGET_WAITING).exists()
@@ -113,3 +115,11 @@ def test_waiting_invoices_are_resumed_after_the_reset_and_not_before(
 
 def division_entries(sandbox):
     return sandbox.state()["divisions"]["7095"]["sales_entries"]
+
+
+def test_the_recovery_runs_on_celery_beat():
+    from coachlink.celery import app
+
+    entry = app.conf.beat_schedule["exports: recovery"]
+    assert entry["task"] == export_records_recover_task.name
+    assert entry["task"] in app.tasks
