@@ -26,6 +26,7 @@ from integrations.exact.entities import (
     SalesEntryLine,
     VatCode,
 )
+from integrations.exact.errors import ExactError
 from integrations.exact.rules import Breach
 from integrations.models import (
     BookingDateSource,
@@ -39,13 +40,18 @@ class ExportProblem(Exception):
     """A reason an invoice cannot go to Exact, found before (or instead of) sending it.
 
     ``kind`` names the explanation in exports.explanations; ``message`` is Exact's words when
-    Exact said no, else ours.
+    Exact said no (``error`` then holds its answer), else ours.
     """
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, *, error: ExactError | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.error = error
+
+    @property
+    def refused_by(self) -> str:
+        return "exact" if self.error is not None else "coachlink"
 
     @classmethod
     def of(cls, breach: Breach) -> ExportProblem:

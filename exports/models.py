@@ -166,6 +166,14 @@ class ExportRecord(models.Model):
         return _("Waiting for budget") if self.waits_for_budget else self.get_state_display()
 
     @property
+    def refused_by(self) -> str:
+        """Who stopped the export: "exact" (its answer is kept), "coachlink" (before sending),
+        or "" while it is only interrupted and tried again."""
+        if self.state != ExportState.FAILED or not self.error_message:
+            return ""
+        return "exact" if self.response is not None else "coachlink"
+
+    @property
     def can_retry(self) -> bool:
         return self.state == ExportState.FAILED
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,11 +13,46 @@ from billing.models import Invoice
 from exports.builders import invoice_codes_resolve, sales_entry_build
 from exports.lookups import lookups_read, read_retried
 from integrations.exact import api
-from integrations.exact.entities import ACCOUNT_STATUS_CUSTOMER, Account, Project
+from integrations.exact.entities import (
+    ACCOUNT_STATUS_CUSTOMER,
+    ENTRY_TYPE_CREDIT_NOTE,
+    Account,
+    NewSalesEntry,
+    Project,
+)
 from integrations.models import ExactLink
 
 
-def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> dict:
+@dataclass(frozen=True)
+class PreviewLine:
+    gl_code: str
+    gl_name: str
+    description: str
+    amount: Decimal
+    vat_code: str
+    vat_name: str
+    cost_centre: str
+    cost_centre_name: str
+    project: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The sales entry as Exact Online will show it, and the body behind it."""
+
+    entry: NewSalesEntry
+    customer_code: str
+    customer_name: str
+    customer_is_new: bool
+    lines: tuple[PreviewLine, ...]
+    payload: dict
+
+    @property
+    def total_excl_vat(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
+def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> Preview:
     """The body ``invoice`` would be posted with; a relation or project the export would create
     shows a placeholder where its guid goes.
 
@@ -23,7 +62,8 @@ def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> dict:
     lookups = lookups_read(link=link, invoice_ids=[invoice.pk])
     code = codes.relation_checked()
     lookups.accounts.update(read_retried(api.accounts_by_codes, link, codes=[code]))
-    if code not in lookups.accounts:
+    customer_is_new = code not in lookups.accounts
+    if customer_is_new:
         lookups.accounts[code] = Account(
             id=str(_("(new account %(code)s)") % {"code": code}),
             code=code,
@@ -37,4 +77,85 @@ def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> dict:
     entry = sales_entry_build(
         invoice=invoice, link=link, lookups=lookups, export_date=timezone.localdate(), codes=codes
     )
-    return entry.as_payload()
+    gl_by_id = {account.id: account for account in lookups.gl_accounts.values()}
+    projects_by_id = {project.id: project.code for project in lookups.projects.values()}
+    lines = []
+    for line in entry.lines:
+        gl = gl_by_id.get(line.gl_account_id)
+        vat = lookups.vat_codes.get(line.vat_code.strip())
+        centre = lookups.cost_centres.get(line.cost_centre.strip()) if line.cost_centre else None
+        lines.append(
+            PreviewLine(
+                gl_code=gl.code if gl else line.gl_account_id,
+                gl_name=gl.description if gl else "",
+                description=line.description,
+                amount=line.amount,
+                vat_code=line.vat_code,
+                vat_name=vat.description if vat else "",
+                cost_centre=line.cost_centre,
+                cost_centre_name=centre.description if centre else "",
+                project=projects_by_id.get(line.project_id, line.project_id),
+            )
+        )
+    return Preview(
+        entry=entry,
+        customer_code=code,
+        customer_name=invoice.debtor.name,
+        customer_is_new=customer_is_new,
+        lines=tuple(lines),
+        payload=entry.as_payload(),
+    )
+
+
+@dataclass(frozen=True)
+class SentEntry:
+    """A sent sales entry as readable as its preview, from the body kept on the record."""
+
+    journal: str
+    credit_note: bool
+    entry_date: dt.date | None
+    your_ref: str
+    invoice_number: str
+    description: str
+    lines: tuple[PreviewLine, ...]
+
+    @property
+    def total_excl_vat(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
+def sent_entry_read(*, invoice: Invoice, payload: dict) -> SentEntry:
+    """``payload`` with codes and names for Exact's ids: its lines are the invoice's lines, in
+    order (exports.builders builds one entry line per invoice line), so their GL accounts, VAT
+    rates and cost centres are read from coachlink's own tables."""
+    invoice_lines = list(invoice.lines.select_related("gl_account", "vat_rate", "cost_center"))
+    lines = []
+    for index, sent in enumerate(payload.get("SalesEntryLines", [])):
+        source = invoice_lines[index] if index < len(invoice_lines) else None
+        centre = source.cost_center if source is not None else None
+        lines.append(
+            PreviewLine(
+                gl_code=source.gl_account.code if source else str(sent.get("GLAccount", "")),
+                gl_name=source.gl_account.name if source else "",
+                description=str(sent.get("Description", "")),
+                amount=Decimal(str(sent.get("AmountFC", 0))),
+                vat_code=str(sent.get("VATCode", "")),
+                vat_name=source.vat_rate.description if source else "",
+                cost_centre=str(sent.get("CostCenter", "")),
+                cost_centre_name=centre.name if centre and sent.get("CostCenter") else "",
+                project=str(sent.get("Project", "")),
+            )
+        )
+    try:
+        entry_date = dt.date.fromisoformat(str(payload.get("EntryDate", "")))
+    except ValueError:
+        entry_date = None
+    return SentEntry(
+        journal=str(payload.get("Journal", "")),
+        credit_note=payload.get("Type") == ENTRY_TYPE_CREDIT_NOTE,
+        entry_date=entry_date,
+        your_ref=str(payload.get("YourRef", "")),
+        invoice_number=str(payload.get("InvoiceNumber", "")),
+        description=str(payload.get("Description", "")),
+        lines=tuple(lines),
+    )

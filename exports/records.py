@@ -190,6 +190,7 @@ def record_failed(
     record.state = ExportState.FAILED
     record.error_message = problem.message
     record.error_kind = problem.kind
+    error = error or problem.error
     record.response = {"status": error.status, "messages": error.messages} if error else None
     record.lease_until = None
     record.save(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from billing.models import Invoice
 from coachlink.pagination import seek_page
 from exports.builders import ExportProblem
-from exports.explanations import explanation_get
+from exports.explanations import explanation_find, explanation_get
 from exports.forms import ExcludeExistingForm, ExportLogFilterForm
 from exports.models import ExportBatch, ExportRecord
 from exports.payments import (
@@ -22,7 +22,7 @@ from exports.payments import (
     payment_registration_allowed,
     payment_status_sync,
 )
-from exports.preview import sales_entry_preview
+from exports.preview import sales_entry_preview, sent_entry_read
 from exports.queue import export_record_retry, exports_start_bulk
 from exports.records import invoices_exclude_existing
 from exports.selectors import (
@@ -77,6 +77,9 @@ def export_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "exports/record_detail.html",
         {
             "record": record,
+            "sent": sent_entry_read(invoice=record.invoice, payload=record.payload)
+            if record.payload
+            else None,
             "payload": json.dumps(record.payload, indent=2) if record.payload else "",
             "response": json.dumps(record.response, indent=2) if record.response else "",
         },
@@ -111,12 +114,17 @@ def sales_entry_preview_view(request: HttpRequest, invoice_pk: int) -> HttpRespo
         context["problem"] = _("The Exact Online link is not configured or not authenticated.")
     else:
         try:
-            context["entry"] = json.dumps(sales_entry_preview(invoice=invoice, link=link), indent=2)
+            preview = sales_entry_preview(invoice=invoice, link=link)
+            context["preview"] = preview
+            context["entry"] = json.dumps(preview.payload, indent=2)
         except ExportProblem as problem:
             context["problem"] = problem.message
+            context["refused_by"] = problem.refused_by
             context["explanation"] = explanation_get(problem.kind)
         except ExactError as error:
             context["problem"] = str(error)
+            context["refused_by"] = "exact" if error.permanent else ""
+            context["explanation"] = explanation_find(error.message)
     return render(request, "exports/preview.html", context)
 
 

@@ -25,8 +25,8 @@ def export_on_finalise() -> str:
     link = link_get()
     if not link_exports_allowed(link=link):
         return _(
-            "The link with Exact Online is not enabled: the invoice waits as pending and is "
-            "sent once the link is enabled."
+            "The link with Exact Online is not enabled: the invoice waits as pending. "
+            "Whoever enables the link chooses whether waiting invoices are sent or excluded."
         )
     if link.export_moment == ExportMoment.REALTIME:
         return _("The invoice and its debtor are sent to Exact Online right after finalising.")
