@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import translation
 
@@ -89,3 +90,14 @@ def test_the_record_shows_what_was_sent_as_a_readable_entry(clerk, exact_link, s
     dutch = _page(clerk, "exports:record", record.pk, "nl")
     dutch_entry = dutch[dutch.index("data-sales-entry") : dutch.index("data-technical-details")]
     assert "€&nbsp;99,95" in dutch_entry and "Grootboekrekening" in dutch_entry, dutch_entry
+
+
+def test_the_invoice_page_says_who_refused_the_same_way(clerk, exact_link, sandbox):
+    exact_link.journal = "10"
+    exact_link.save()
+    record = invoice_export(invoice=final_invoice_create())
+    User.objects.get(username="clerk").user_permissions.add(
+        Permission.objects.get(codename="view_invoice")
+    )
+    dutch = _page(clerk, "billing:invoice_detail", record.invoice_id, "nl")
+    assert NOT_SENT["nl"] in dutch and "er is niets bij Exact Online aangekomen" in dutch
