@@ -268,6 +268,13 @@ class ReconciliationTrigger(models.TextChoices):
     SCHEDULED = "scheduled", _("Weekly schedule")
 
 
+class ReconciliationState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
 class ReconciliationRun(models.Model):
     """One comparison of a month or a year between coachlink and Exact Online."""
 
@@ -282,6 +289,12 @@ class ReconciliationRun(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=ReconciliationState.choices,
+        default=ReconciliationState.QUEUED,
     )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -306,7 +319,11 @@ class ReconciliationRun(models.Model):
 
     @property
     def succeeded(self) -> bool:
-        return self.finished_at is not None and not self.error_message
+        return self.state == ReconciliationState.DONE
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (ReconciliationState.QUEUED, ReconciliationState.RUNNING)
 
 
 class ReconciliationMonth(models.Model):

@@ -5,9 +5,9 @@ import logging
 from celery import shared_task
 
 from billing.models import Invoice
-from exports.models import BatchKind, ExportBatch
+from exports.models import BatchKind, ExportBatch, ReconciliationRun
 from exports.payments import payment_status_sync
-from exports.reconciliation.run import reconciliation_scheduled
+from exports.reconciliation.run import reconciliation_perform, reconciliation_scheduled
 from exports.run import (
     ExportsInterrupted,
     exports_budget_resume,
@@ -76,3 +76,10 @@ def export_records_recover_task() -> None:
         exports_budget_resume(link=link)
     except ExportsInterrupted as error:
         logger.warning("Recovery stopped; its next run goes on: %s", error)
+
+
+@shared_task
+def reconciliation_task(run_id: int) -> None:
+    run = ReconciliationRun.objects.filter(pk=run_id).first()
+    if run is not None:
+        reconciliation_perform(run=run, link=link_get())

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billing.models import Invoice
 from exports.builders import (
@@ -31,6 +32,7 @@ from exports.models import (
     ReconciliationDifference,
     ReconciliationMonth,
     ReconciliationRun,
+    ReconciliationState,
     ReconciliationTrigger,
 )
 from exports.reconciliation.compare import (
@@ -50,6 +52,10 @@ from integrations.models import ExactLink, LinkState
 logger = logging.getLogger(__name__)
 
 ENTRY_LOOKUP_CALLS = 2
+# A queued or running run older than this was lost with its worker: it no longer blocks a new one.
+RUN_LOST_AFTER = dt.timedelta(hours=1)
+# Kept untranslated on the run; the page translates them in the reader's language.
+LINK_NOT_READABLE = gettext_noop("the link to Exact Online is not enabled and authenticated.")
 STATES = {
     ExportState.EXPORTED: InvoiceState.EXPORTED,
     ExportState.SENDING: InvoiceState.SENDING,
@@ -213,8 +219,74 @@ def _outcome_store(run: ReconciliationRun, outcome: Outcome) -> None:
     )
     run.agreed = outcome.agreed
     run.differences_count = len(differences)
+    run.state = ReconciliationState.DONE
     run.finished_at = timezone.now()
     run.save()
+
+
+def reconciliation_queue(
+    *, link: ExactLink, year: int, month: int | None, user: AbstractBaseUser | None
+) -> tuple[ReconciliationRun, bool]:
+    """A queued run for the period, or the one already queued or running: (run, is it new).
+
+    The link's row is locked while looking, so two clicks at once queue one run.
+    """
+    with transaction.atomic():
+        ExactLink.objects.select_for_update().filter(pk=link.pk).first()
+        active = (
+            ReconciliationRun.objects.filter(
+                year=year,
+                month=month,
+                state__in=[ReconciliationState.QUEUED, ReconciliationState.RUNNING],
+                started_at__gte=timezone.now() - RUN_LOST_AFTER,
+            )
+            .order_by("-started_at", "-pk")
+            .first()
+        )
+        if active is not None:
+            return active, False
+        run = ReconciliationRun.objects.create(
+            year=year,
+            month=month,
+            trigger=ReconciliationTrigger.MANUAL,
+            started_by=user if user is not None and user.is_authenticated else None,
+        )
+        return run, True
+
+
+def reconciliation_perform(*, run: ReconciliationRun, link: ExactLink | None) -> ReconciliationRun:
+    """Carry out a queued run once: a second delivery of the same run does nothing.
+
+    A failure to read Exact, or a link that may not be read any more, ends the run as failed
+    with its message; nothing of an unfinished comparison is stored.
+    """
+    taken = ReconciliationRun.objects.filter(pk=run.pk, state=ReconciliationState.QUEUED).update(
+        state=ReconciliationState.RUNNING
+    )
+    if not taken:
+        run.refresh_from_db()
+        return run
+    run.state = ReconciliationState.RUNNING
+    if link is None or not reconciliation_allowed(link=link):
+        return _failed(run, LINK_NOT_READABLE)
+    try:
+        outcome = _compare(run=run, link=link)
+    except ExactError as error:
+        logger.warning("Reconciliation %s stopped: %s", run.period_label, error)
+        return _failed(run, str(error))
+    except Exception:
+        _failed(run, gettext_noop("an unexpected error stopped the reconciliation."))
+        raise
+    _outcome_store(run, outcome)
+    return run
+
+
+def _failed(run: ReconciliationRun, message: str) -> ReconciliationRun:
+    run.error_message = message
+    run.state = ReconciliationState.FAILED
+    run.finished_at = timezone.now()
+    run.save()
+    return run
 
 
 def reconciliation_run(
@@ -236,16 +308,7 @@ def reconciliation_run(
         trigger=trigger,
         started_by=user if user is not None and user.is_authenticated else None,
     )
-    try:
-        outcome = _compare(run=run, link=link)
-    except ExactError as error:
-        logger.warning("Reconciliation %s stopped: %s", run.period_label, error)
-        run.error_message = str(error)
-        run.finished_at = timezone.now()
-        run.save()
-        return run
-    _outcome_store(run, outcome)
-    return run
+    return reconciliation_perform(run=run, link=link)
 
 
 def _compare(*, run: ReconciliationRun, link: ExactLink) -> Outcome:

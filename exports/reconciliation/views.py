@@ -8,13 +8,14 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.templatetags.billing import euro
@@ -27,12 +28,15 @@ from exports.reconciliation.handling import (
     handled_marks,
 )
 from exports.reconciliation.kinds import KIND_HELP, MISMATCH_LABELS
-from exports.reconciliation.run import reconciliation_allowed, reconciliation_run
+from exports.reconciliation.run import reconciliation_allowed, reconciliation_queue
+from exports.tasks import reconciliation_task
 from integrations.selectors import link_get
 
 VIEW = "exports.view_exportrecord"
 CHANGE = "exports.change_exportrecord"
 RUNS_IN_HISTORY = 20
+# How often the page looks again while its run is queued or running.
+REFRESH_SECONDS = 3
 
 
 class PeriodForm(forms.Form):
@@ -124,6 +128,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
             "runs": runs[:RUNS_IN_HISTORY],
             "link": link,
             "allowed": reconciliation_allowed(link=link),
+            "refresh_seconds": REFRESH_SECONDS,
         },
     )
 
@@ -131,7 +136,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def reconciliation_start(request: HttpRequest) -> HttpResponse:
-    """Reconcile a month or a year now, while the user waits: a year is read in seconds."""
+    """Queue the reconciliation of a month or a year; the worker carries it out."""
     form = PeriodForm(request.POST)
     link = link_get()
     if not form.is_valid():
@@ -144,29 +149,27 @@ def reconciliation_start(request: HttpRequest) -> HttpResponse:
             request, _("Reconciliation reads Exact Online: enable and authenticate the link first.")
         )
         return redirect("exports:reconciliation")
-    run = reconciliation_run(
+    run, queued = reconciliation_queue(
         link=link,
         year=form.cleaned_data["year"],
         month=form.cleaned_data["month"],
         user=request.user,
     )
-    if run.error_message:
-        messages.error(
-            request, _("Exact Online could not be read: %(error)s") % {"error": run.error_message}
-        )
-    elif run.differences_count:
-        messages.warning(
+    if queued:
+        transaction.on_commit(lambda: reconciliation_task.delay(run.pk))
+        messages.info(
             request,
-            ngettext(
-                "Reconciled %(period)s: %(count)s difference.",
-                "Reconciled %(period)s: %(count)s differences.",
-                run.differences_count,
+            _(
+                "The reconciliation of %(period)s is queued. This page refreshes until it is done; "
+                "you may also leave it and come back."
             )
-            % {"period": run.period_label, "count": run.differences_count},
+            % {"period": run.period_label},
         )
     else:
-        messages.success(
-            request, _("Reconciled %(period)s: everything agrees.") % {"period": run.period_label}
+        messages.warning(
+            request,
+            _("The reconciliation of %(period)s is already under way: no second one was started.")
+            % {"period": run.period_label},
         )
     return redirect(f"{reverse('exports:reconciliation')}?run={run.pk}")
 

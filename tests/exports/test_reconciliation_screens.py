@@ -4,7 +4,7 @@ CSV and PDF, and the weekly run (its schedule: tests/integrations/test_schedules
 import datetime as dt
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from coachlink.celery import app as celery_app
@@ -13,12 +13,14 @@ from exports.models import (
     ExportState,
     HandledDifference,
     ReconciliationRun,
+    ReconciliationState,
     ReconciliationTrigger,
 )
 from exports.reconciliation.run import reconciliation_scheduled
-from exports.tasks import reconciliation_weekly_task
+from exports.tasks import reconciliation_task, reconciliation_weekly_task
 from integrations.models import Activation
 from tests.exports.conftest import exported, sandbox_control
+from tests.exports.test_reconciliation import line_calls
 
 pytestmark = pytest.mark.django_db
 PAGE = "/exports/reconciliation/"
@@ -29,12 +31,19 @@ def link(prefixed_link):
     return prefixed_link
 
 
+@pytest.fixture(autouse=True)
+def eager(monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
 def start(client: Client, language: str = "en", **data) -> ReconciliationRun:
-    answer = client.post(
-        reverse("exports:reconciliation_start"),
-        {"year": "2026", "month": "3", **data},
-        HTTP_ACCEPT_LANGUAGE=language,
-    )
+    """Click Reconcile now: the run is queued, and the worker (eager here) carries it out."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        answer = client.post(
+            reverse("exports:reconciliation_start"),
+            {"year": "2026", "month": "3", **data},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
     assert answer.status_code == 302, answer.content
     return ReconciliationRun.objects.first()
 
@@ -173,3 +182,97 @@ def test_the_weekly_run_reconciles_the_year_and_in_january_the_last_one(sandbox,
     last_year, this_year = reconciliation_scheduled(link=link)
     assert (last_year.year, this_year.year) == (2026, 2027)
     assert last_year.months.get(month=3).agrees and last_year.agreed == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "queued", "waiting", "refreshes"),
+    [
+        ("en", "is queued", "Queued: the reconciliation starts", "refreshes by itself"),
+        ("nl", "staat in de wachtrij", "In de wachtrij: de aansluiting begint", "ververst vanzelf"),
+    ],
+)
+def test_reconcile_now_queues_a_run_the_page_follows_until_done(
+    sandbox, link, clerk, language, queued, waiting, refreshes
+):
+    exported()
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        answer = clerk.post(
+            reverse("exports:reconciliation_start"),
+            {"year": "2026", "month": "3"},
+            HTTP_ACCEPT_LANGUAGE=language,
+            follow=True,
+        )
+    page = answer.content.decode()
+    run = ReconciliationRun.objects.get()
+    assert run.state == ReconciliationState.QUEUED and len(callbacks) == 1
+    assert queued in page and waiting in page and refreshes in page
+    assert '<meta http-equiv="refresh"' in page and "<script>" not in page
+    assert "reconciliation_csv" not in page
+
+    callbacks[0]()
+    run.refresh_from_db()
+    assert run.state == ReconciliationState.DONE and run.agreed == 1
+    page = clerk.get(f"{PAGE}?run={run.pk}", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'http-equiv="refresh"' not in page and "table-success" in page
+
+
+@pytest.mark.parametrize(("language", "already"), [("en", "already under way"), ("nl", "loopt al")])
+def test_a_second_click_while_a_run_is_under_way_starts_no_other(link, clerk, language, already):
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        for _ in range(2):
+            answer = clerk.post(
+                reverse("exports:reconciliation_start"),
+                {"year": "2026", "month": "3"},
+                HTTP_ACCEPT_LANGUAGE=language,
+                follow=True,
+            )
+    assert already in answer.content.decode()
+    assert ReconciliationRun.objects.count() == 1 and len(callbacks) == 1
+    ReconciliationRun.objects.update(state=ReconciliationState.RUNNING)
+    start(clerk, language, month="")
+    assert ReconciliationRun.objects.count() == 2, "another period is not held up"
+
+
+def test_a_run_is_carried_out_once_however_often_its_task_is_delivered(sandbox, link, clerk):
+    exported()
+    run = start(clerk)
+    assert run.state == ReconciliationState.DONE
+    calls = line_calls(sandbox)
+    assert calls == 1
+    reconciliation_task(run.pk)
+    run.refresh_from_db()
+    assert run.state == ReconciliationState.DONE and run.months.count() == 1
+    assert line_calls(sandbox) == calls
+
+
+@pytest.mark.parametrize(
+    ("language", "failed"),
+    [("en", "Exact Online could not be read"), ("nl", "Exact Online kon niet worden gelezen")],
+)
+def test_an_exact_error_ends_the_run_as_failed_with_its_message(
+    sandbox, link, clerk, language, failed
+):
+    exported()
+    sandbox.set_faults(error_rate=1.0, error_statuses=[400])
+    run = start(clerk, language)
+    assert run.state == ReconciliationState.FAILED and run.error_message
+    assert not run.months.exists() and not run.differences.exists()
+    answer = clerk.get(f"{PAGE}?run={run.pk}", HTTP_ACCEPT_LANGUAGE=language)
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert failed in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_link_paused_after_queueing_fails_the_run_in_the_readers_language(link, clerk):
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        start_answer = clerk.post(
+            reverse("exports:reconciliation_start"), {"year": "2026", "month": "3"}
+        )
+    assert start_answer.status_code == 302
+    link.activation = Activation.PAUSED
+    link.save()
+    callbacks[0]()
+    run = ReconciliationRun.objects.get()
+    assert run.state == ReconciliationState.FAILED
+    page = clerk.get(PAGE, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "de koppeling met Exact Online is niet ingeschakeld en geautoriseerd." in page
