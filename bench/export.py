@@ -6,6 +6,10 @@ Part 1, limits raised: API calls per invoice by endpoint (the sandbox's counters
 second from the task's enqueueing to the batch's end, database queries per invoice and the
 peak memory of the pool process that ran the export (both counted inside the worker).
 
+With ``--pdf`` every invoice goes with its PDF (a document and its attachment before the sales
+entry: 3 calls an invoice plus one per new debtor), and the time to render an invoice's PDF is
+measured on a sample of the invoices.
+
 Part 2, Exact's own limits (60 calls per minute, 5,000 a day) with the minute scaled down for
 the run (by default to 6 s, through the sandbox's minute_seconds): it reports the share of each
 full window's budget used and the number of 429 answers. ``--minute-seconds 60`` runs it in real
@@ -108,6 +112,23 @@ def fast_run(run: BenchRun, *, invoices: int, debtors: list) -> dict:
         "db_queries_per_invoice": round(metrics["queries"] / invoices, 2),
         "worker_peak_rss_mb_before": metrics["peak_rss_mb_before"],
         "worker_peak_rss_mb": metrics["peak_rss_mb"],
+    }
+
+
+def pdf_render_times(*, sample: int) -> dict:
+    """Milliseconds to render an invoice's PDF, over ``sample`` of the exported invoices."""
+    from billing.models import Invoice
+    from billing.services import invoice_pdf_render
+
+    times = []
+    for invoice in Invoice.objects.filter(status=Invoice.Status.FINAL).order_by("pk")[:sample]:
+        started = time.perf_counter()
+        invoice_pdf_render(invoice=invoice)
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "pdf_render_sample": len(times),
+        "pdf_render_ms_per_invoice_median": round(statistics.median(times), 1),
+        "pdf_render_ms_per_invoice_mean": round(statistics.fmean(times), 1),
     }
 
 
@@ -272,14 +293,24 @@ def main() -> None:
     parser.add_argument(
         "--recovery-seconds", type=float, default=5, help="the recovery task's interval in part 3"
     )
+    parser.add_argument("--pdf", action="store_true", help="send every invoice's PDF")
     args = parser.parse_args()
 
     with bench_run("export") as run:
-        link_authenticate(run)
+        from integrations.models import ExactLink
+
+        link = link_authenticate(run)
+        ExactLink.objects.filter(pk=link.pk).update(send_pdf=args.pdf)
         debtors = debtors_create(count=args.debtors)
         worker_start(run)
         figures = {"command": "bench/export.py " + " ".join(sys.argv[1:])}
         figures["raised_limits"] = fast_run(run, invoices=args.invoices, debtors=debtors)
+        if args.pdf:
+            fast = figures["raised_limits"]
+            fast["api_calls_per_invoice_less_new_debtors"] = round(
+                (fast["api_calls"] - fast["debtors_new_to_exact"]) / fast["invoices"], 4
+            )
+            fast.update(pdf_render_times(sample=min(args.invoices, 100)))
         if args.limited_invoices:
             figures["exact_limits"] = limited_run(
                 run,

@@ -104,8 +104,11 @@ def _postgres_database_drop(url: str, name: str) -> None:
 
 
 @contextlib.contextmanager
-def bench_run(name: str) -> Iterator[BenchRun]:
-    """Start the sandbox, make a database, set up Django in this process; clean up after."""
+def bench_run(name: str, *, environment: dict[str, str] | None = None) -> Iterator[BenchRun]:
+    """Start the sandbox, make a database, set up Django in this process; clean up after.
+
+    ``environment`` adds settings (EXACT_DEADLINE, EXPORT_LEASE_SECONDS, ...) for this process
+    and its workers."""
     directory = Path(tempfile.mkdtemp(prefix=f"coachlink-bench-{name}-"))
     base_url = os.environ.get("DATABASE_URL", "")
     postgres_database = ""
@@ -140,6 +143,7 @@ def bench_run(name: str) -> Iterator[BenchRun]:
                 "BENCH_QUEUE": run.queue,
                 "BENCH_METRICS": str(run.metrics_path),
                 "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+                **(environment or {}),
             }
         )
         import django
@@ -236,19 +240,13 @@ def debtors_known_to_exact(debtors: list) -> int:
 # Celery workers
 
 
-def worker_start(
-    run: BenchRun, *, concurrency: int = 2, ready_seconds: float = 60
+def _process_start(
+    run: BenchRun, *, command: list[str], log_path: Path, ready: bytes, what: str, seconds: float
 ) -> subprocess.Popen:
-    """A real ``celery worker`` on the run's queue; returns once it says it is ready."""
-    number = len(run.workers) + 1
-    log_path = run.directory / f"worker-{number}.log"
-    command = [sys.executable, "-m", "celery", "-A", "bench.worker", "worker"]
-    command += ["-Q", run.queue, "-n", f"bench{number}-{run.queue}@%h"]
-    command += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
-    command += ["--without-heartbeat", "-l", "info"]
+    """A Celery process with the run's environment; returns once its log says ``ready``."""
     with log_path.open("ab") as log:
         # A session of its own: SIGKILL to the group reaches the pool's children too.
-        worker = subprocess.Popen(
+        process = subprocess.Popen(
             command,
             cwd=REPO_DIR,
             env=dict(os.environ),
@@ -256,15 +254,49 @@ def worker_start(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    run.workers.append(worker)
+    run.workers.append(process)
     wait_for(
-        lambda: b" ready." in log_path.read_bytes() or worker.poll() is not None,
-        seconds=ready_seconds,
-        what="the worker to start",
+        lambda: ready in log_path.read_bytes() or process.poll() is not None,
+        seconds=seconds,
+        what=what,
     )
-    if worker.poll() is not None:
-        raise RuntimeError(f"the worker exited: {log_path.read_text()}")
-    return worker
+    if process.poll() is not None:
+        raise RuntimeError(f"{what}: it exited: {log_path.read_text()}")
+    return process
+
+
+def worker_start(
+    run: BenchRun, *, concurrency: int = 2, ready_seconds: float = 60
+) -> subprocess.Popen:
+    """A real ``celery worker`` on the run's queue; returns once it says it is ready."""
+    number = len(run.workers) + 1
+    command = [sys.executable, "-m", "celery", "-A", "bench.worker", "worker"]
+    command += ["-Q", run.queue, "-n", f"bench{number}-{run.queue}@%h"]
+    command += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
+    command += ["--without-heartbeat", "-l", "info"]
+    return _process_start(
+        run,
+        command=command,
+        log_path=run.directory / f"worker-{number}.log",
+        ready=b" ready.",
+        what="the worker to start",
+        seconds=ready_seconds,
+    )
+
+
+def beat_start(run: BenchRun, *, ready_seconds: float = 60) -> subprocess.Popen:
+    """Celery beat on the run's database, as production runs it: the schedules in the settings
+    (the recovery task) and those the panel keeps, sent to the run's queue."""
+    command = [sys.executable, "-m", "celery", "-A", "bench.worker", "beat", "-l", "info"]
+    command += ["--pidfile", "", "-s", str(run.directory / "beat-schedule")]
+    return _process_start(
+        run,
+        command=command,
+        log_path=run.directory / "beat.log",
+        ready=b"beat: Starting",
+        what="beat to start",
+        seconds=ready_seconds,
+    )
 
 
 def worker_kill(worker: subprocess.Popen) -> None:

@@ -227,16 +227,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
-# How often the recovery task resumes exports left waiting (Celery beat, always on).
-EXPORT_RECOVERY_SECONDS = env.float("EXPORT_RECOVERY_SECONDS", default=60.0)
-CELERY_BEAT_SCHEDULE = {
-    "exports: recovery": {
-        "task": "exports.tasks.export_records_recover_task",
-        "schedule": EXPORT_RECOVERY_SECONDS,
-        # A run no worker started in time makes way for the next one.
-        "options": {"expires": EXPORT_RECOVERY_SECONDS * 0.9},
-    },
-}
 
 # Exact Online. The client id, secret and redirect URI come from here, never from a form.
 EXACT_CLIENT_ID = env.str("EXACT_CLIENT_ID", default="")
@@ -256,6 +246,24 @@ EXACT_MAX_BODY = env.int("EXACT_MAX_BODY", default=16 * 1024 * 1024)
 EXACT_REALTIME_RESERVE = env.float("EXACT_REALTIME_RESERVE", default=0.2)
 # Fernet keys for the tokens at rest, newest first; add a key in front to rotate.
 EXACT_TOKEN_KEYS = env.list("EXACT_TOKEN_KEYS", default=[])
+
+# How long a worker's claim on an invoice lasts from its last step towards Exact. A claim that
+# ran out is taken over by the recovery task, which looks the entry up by YourRef first; so it
+# must outlast one call to Exact with a rate-limit wait before it.
+EXPORT_LEASE_SECONDS = env.float("EXPORT_LEASE_SECONDS", default=180.0)
+if EXPORT_LEASE_SECONDS <= EXACT_DEADLINE:
+    raise ImproperlyConfigured("EXPORT_LEASE_SECONDS must be longer than EXACT_DEADLINE.")
+# How often the recovery task resumes exports a worker left behind and those that waited for
+# the next day's budget (Celery beat, always on).
+EXPORT_RECOVERY_SECONDS = env.float("EXPORT_RECOVERY_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "exports: recovery": {
+        "task": "exports.tasks.export_records_recover_task",
+        "schedule": EXPORT_RECOVERY_SECONDS,
+        # A run no worker started in time makes way for the next one.
+        "options": {"expires": EXPORT_RECOVERY_SECONDS * 0.9},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -165,6 +165,15 @@ EXPLANATIONS: tuple[Explanation, ...] = (
         _("Create the cost centre in Exact Online, or fix the cost centre code in coachlink."),
     ),
     Explanation(
+        "invoice_pdf",
+        (),
+        _("The invoice PDF could not be made, so nothing was sent to Exact Online."),
+        _(
+            "Open the invoice's PDF to see what stops it, correct the invoice data, "
+            "then export the invoice again."
+        ),
+    ),
+    Explanation(
         "project_code_missing",
         (),
         _("The chosen project code source gives no code for this invoice."),

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice
-from exports.builders import invoice_codes_resolve, sales_entry_build
+from exports.builders import ExportProblem, invoice_codes_resolve, sales_entry_build
 from exports.lookups import lookups_read, read_retried
 from integrations.exact import api
 from integrations.exact.entities import (
@@ -21,6 +22,10 @@ from integrations.exact.entities import (
     Project,
 )
 from integrations.models import ExactLink
+
+# A preview reads the journal, the GL accounts, the VAT codes and the relation from Exact: opened
+# again (or reloaded) within this time it shows what was read, without spending Exact's calls.
+PREVIEW_CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -159,3 +164,38 @@ def sent_entry_read(*, invoice: Invoice, payload: dict) -> SentEntry:
         description=str(payload.get("Description", "")),
         lines=tuple(lines),
     )
+
+
+@dataclass(frozen=True)
+class PreviewRead:
+    """A preview as read from Exact at a moment, or why the invoice could not go."""
+
+    read_at: dt.datetime
+    preview: Preview | None = None
+    problem_kind: str = ""
+    problem_message: str = ""
+    refused_by: str = ""
+
+
+def sales_entry_preview_read(*, invoice: Invoice, link: ExactLink) -> PreviewRead:
+    """The preview of ``invoice``, read from Exact at most once per PREVIEW_CACHE_SECONDS.
+
+    A passing failure of Exact (ExactError) is raised and not kept: the next look asks again.
+    A change to the link's panel makes a new preview at once.
+    """
+    key = f"exports:preview:{link.pk}:{link.updated_at.timestamp()}:{invoice.pk}"
+    preview = cache.get(key)
+    if preview is None:
+        try:
+            preview = PreviewRead(
+                read_at=timezone.now(), preview=sales_entry_preview(invoice=invoice, link=link)
+            )
+        except ExportProblem as problem:
+            preview = PreviewRead(
+                read_at=timezone.now(),
+                problem_kind=problem.kind,
+                problem_message=problem.message,
+                refused_by=problem.refused_by,
+            )
+        cache.set(key, preview, PREVIEW_CACHE_SECONDS)
+    return preview

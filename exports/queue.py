@@ -6,12 +6,16 @@ the commit, so a worker never looks for a row that is not there yet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from billing.models import Invoice
 from exports import records
-from exports.models import BatchKind, ExportBatch, ExportRecord
+from exports.models import BatchKind, ExportBatch, ExportRecord, ExportState
 from exports.tasks import invoice_export_task, invoices_export_bulk_task
 from integrations.models import ExportMoment
 from integrations.selectors import link_exports_allowed, link_get
@@ -40,14 +44,47 @@ def exports_start_bulk(
     return batch
 
 
-def export_record_retry(*, record: ExportRecord) -> bool:
+@dataclass(frozen=True)
+class RetryOutcome:
+    """What pressing Retry (or Export again) did, in the words the user sees."""
+
+    queued: bool
+    message: str
+
+
+def export_record_retry(*, record: ExportRecord) -> RetryOutcome:
     """Make the record exportable again and, while the link is enabled, queue its export.
 
-    False when the invoice waits as PENDING because the link is not enabled.
+    A record a worker holds is left alone, and the outcome says until when it is held.
     """
-    records.export_record_requeue(record=record)
+    record.refresh_from_db()
+    if (
+        record.state == ExportState.SENDING
+        and record.lease_until is not None
+        and record.lease_until > timezone.now()
+    ):
+        return RetryOutcome(
+            queued=False,
+            message=_(
+                "Nothing was changed: a worker is sending this invoice until %(time)s. If that "
+                "worker stopped, the invoice is resumed after that time, and Exact Online is "
+                "searched for it first."
+            )
+            % {"time": formats.time_format(timezone.localtime(record.lease_until), "H:i:s")},
+        )
+    record = records.export_record_requeue(record=record)
     if not link_exports_allowed(link=link_get()):
-        return False
+        return RetryOutcome(
+            queued=False, message=_("The invoice waits as pending: the link is not enabled.")
+        )
     invoice_id = record.invoice_id
     transaction.on_commit(lambda: invoice_export_task.delay(invoice_id))
-    return True
+    if record.state == ExportState.SENDING:
+        return RetryOutcome(
+            queued=True,
+            message=_(
+                "The invoice is queued for export. It may have reached Exact Online before, so "
+                "Exact is searched for it first: it is never booked twice."
+            ),
+        )
+    return RetryOutcome(queued=True, message=_("The invoice is queued for export."))

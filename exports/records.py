@@ -21,12 +21,34 @@ from exports.lookups import lookups_forget
 from exports.models import BUDGET_WAITING, ExportBatch, ExportRecord, ExportState
 from integrations.exact.entities import NewSalesEntry, SalesEntry
 from integrations.exact.errors import BudgetSpent, ExactError
+from integrations.models import ExactLink, ExportMoment
 from integrations.selectors import link_get
 
 
+class LeaseLost(Exception):
+    """Another worker took the record over after this one's lease ran out: this one stops
+    before it writes anything more to Exact."""
+
+
 def lease_until() -> dt.datetime:
-    # Long enough for a PDF and a POST, each with its time-out, and a rate-limit wait.
-    return timezone.now() + dt.timedelta(seconds=3 * settings.EXACT_DEADLINE + 90)
+    # Renewed before every write to Exact, so it need only outlast one call and a rate-limit
+    # wait (settings.EXPORT_LEASE_SECONDS); a worker that died holds it no longer than that.
+    return timezone.now() + dt.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+
+
+def _leased(record: ExportRecord) -> QuerySet[ExportRecord]:
+    """The record, while it is still under the lease this worker holds."""
+    return ExportRecord.objects.filter(
+        pk=record.pk, state=ExportState.SENDING, lease_until=record.lease_until
+    )
+
+
+def record_lease_renew(*, record: ExportRecord) -> None:
+    """Extend this worker's lease before a write to Exact; LeaseLost when it was taken over."""
+    lease = lease_until()
+    if not _leased(record).update(lease_until=lease, updated_at=timezone.now()):
+        raise LeaseLost(record.pk)
+    record.lease_until = lease
 
 
 def export_record_ensure(*, invoice: Invoice) -> ExportRecord:
@@ -135,29 +157,61 @@ def record_claim(*, record: ExportRecord, batch: ExportBatch | None) -> bool:
 
 
 def record_sending(*, record: ExportRecord, entry: NewSalesEntry, account_code: str) -> None:
-    """Store what is about to be posted, committed before the POST: from here on a crash
-    leaves SENDING, settled by YourRef."""
-    record.payload = entry.as_payload()
-    record.your_ref = entry.your_ref
-    record.account_code = account_code
-    record.sent_at = timezone.now()
-    record.lease_until = lease_until()
-    record.save(
-        update_fields=[
-            "payload",
-            "your_ref",
-            "account_code",
-            "sent_at",
-            "lease_until",
-            "updated_at",
-        ]
-    )
+    """Store what is about to be posted, committed before the POST and only while this worker
+    holds the lease (LeaseLost otherwise): from here on a crash leaves SENDING, settled by
+    YourRef."""
+    now = timezone.now()
+    fields = {
+        "payload": entry.as_payload(),
+        "your_ref": entry.your_ref,
+        "account_code": account_code,
+        "sent_at": now,
+        "lease_until": lease_until(),
+    }
+    if not _leased(record).update(**fields, updated_at=now):
+        raise LeaseLost(record.pk)
+    for name, value in fields.items():
+        setattr(record, name, value)
+
+
+def record_document_posting(*, record: ExportRecord, subject: str) -> None:
+    """The subject of the document about to be posted, committed first: if the answer is
+    lost, the next attempt finds the document by it instead of making a second one."""
+    record_lease_renew(record=record)
+    record.document_subject = subject
+    record.save(update_fields=["document_subject", "updated_at"])
 
 
 def record_document(*, record: ExportRecord, document_id: str) -> None:
     """The uploaded PDF's document, so a retry does not upload it again."""
     record.document_id = document_id
     record.save(update_fields=["document_id", "updated_at"])
+
+
+def records_note(*, invoice_ids: Iterable[int], error: ExactError) -> None:
+    """A run stopped before it reached these records: each keeps why, and its state."""
+    exportable_records(invoice_ids=invoice_ids).update(
+        error_message=str(error), error_kind="transient", updated_at=timezone.now()
+    )
+
+
+def records_to_resume(*, link: ExactLink) -> QuerySet[ExportRecord]:
+    """The records that wait with no worker on them, which the recovery task resumes.
+
+    - SENDING whose lease ran out, in every export moment: a worker died (or its task was
+      lost) between the claim and the outcome; the export settles it by YourRef first.
+    - With a realtime link, PENDING untouched for a lease's length: its queued export was
+      lost (a broker restart) or ran out of retries. Nightly, PENDING waits for the night.
+
+    Records waiting for the next day's call budget are left out: exports_budget_resume takes
+    them up once the budget has reset.
+    """
+    now = timezone.now()
+    due = Q(state=ExportState.SENDING) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    if link.export_moment == ExportMoment.REALTIME:
+        idle_since = now - dt.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+        due |= Q(state=ExportState.PENDING, updated_at__lt=idle_since)
+    return ExportRecord.objects.filter(due).exclude(error_kind=BUDGET_WAITING)
 
 
 def record_exported(*, record: ExportRecord, entry: SalesEntry) -> None:

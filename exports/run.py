@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice
+from billing.pdf import InvoicePdfError
 from billing.services import invoice_pdf_render
 from exports import records
 from exports.accounts import accounts_prepare, codes_unavailable, problem_from, projects_prepare
@@ -95,21 +96,49 @@ class Run:
         records.export_batch_count(batch=self.batch, counter=counter)
 
 
-def _pdf_send(*, run: Run, record: ExportRecord, invoice: Invoice, customer_id: str) -> str:
-    """Upload the invoice PDF as a sales document once; the entry then carries its ID."""
-    if record.document_id:
-        return record.document_id
-    reference = invoice_reference(invoice=invoice, link=run.link)
-    document_id = api.document_create(
-        run.link, subject=f"{reference} {invoice.debtor.name}", account_id=customer_id
-    )
-    api.document_attach(
-        run.link,
-        document_id=document_id,
-        file_name=f"{reference}.pdf",
-        content=invoice_pdf_render(invoice=invoice),
-    )
-    records.record_document(record=record, document_id=document_id)
+def _pdf_render(*, invoice: Invoice) -> bytes:
+    """The invoice PDF, made before anything of the invoice is created in Exact: a PDF that
+    cannot be made fails the invoice with the reason, and leaves nothing behind there."""
+    try:
+        return invoice_pdf_render(invoice=invoice)
+    except InvoicePdfError as error:
+        raise ExportProblem("invoice_pdf", str(error)) from error
+
+
+def _pdf_send(
+    *, run: Run, record: ExportRecord, invoice: Invoice, customer_id: str, content: bytes
+) -> str:
+    """Upload the invoice PDF as a sales document once; the entry then carries its ID.
+
+    An attempt before this one may have posted the document, or its attachment, and lost the
+    answer: the document is then found by its subject and the attachment counted, so Exact
+    never holds a second document for the invoice, nor an empty one.
+    """
+    link = run.link
+    reference = invoice_reference(invoice=invoice, link=link)
+    document_id = record.document_id
+    if not document_id and record.document_subject:
+        document_id = (
+            read_retried(
+                api.document_find, link, subject=record.document_subject, account_id=customer_id
+            )
+            or ""
+        )
+        if document_id:
+            records.record_document(record=record, document_id=document_id)
+    attached = False
+    if document_id:
+        attached = bool(read_retried(api.document_attachment_count, link, document_id=document_id))
+    else:
+        subject = f"{reference} {invoice.debtor.name}"[:100]
+        records.record_document_posting(record=record, subject=subject)
+        document_id = api.document_create(link, subject=subject, account_id=customer_id)
+        records.record_document(record=record, document_id=document_id)
+    if not attached:
+        records.record_lease_renew(record=record)
+        api.document_attach(
+            link, document_id=document_id, file_name=f"{reference}.pdf", content=content
+        )
     return document_id
 
 
@@ -137,9 +166,10 @@ def _invoice_send(*, run: Run, record: ExportRecord, invoice: Invoice) -> None:
             codes=codes,
         )
         if link.send_pdf:
+            content = _pdf_render(invoice=invoice)
             customer = customer_check(code=code, lookups=run.lookups)
             document_id = _pdf_send(
-                run=run, record=record, invoice=invoice, customer_id=customer.id
+                run=run, record=record, invoice=invoice, customer_id=customer.id, content=content
             )
             entry = dataclasses.replace(entry, document_id=document_id)
         records.record_sending(record=record, entry=entry, account_code=code)
@@ -147,6 +177,10 @@ def _invoice_send(*, run: Run, record: ExportRecord, invoice: Invoice) -> None:
         records.record_exported(record=record, entry=api.sales_entry_create(link, entry=entry))
         run.count("exported")
         run.transient_failures_in_a_row = 0
+    except records.LeaseLost:
+        # Its lease ran out and another worker took the invoice over: that one finishes it.
+        logger.warning("Export of invoice %s was taken over by another worker", invoice.pk)
+        run.count("skipped")
     except ExportProblem as problem:
         records.record_failed(record=record, problem=problem)
         run.count("failed")
@@ -238,6 +272,12 @@ def _records_export(
         waiting = records.records_wait_for_budget(batch=batch, invoice_ids=invoice_ids, error=error)
         logger.info("%s invoices wait for Exact's daily budget: %s", waiting, error.message)
     except Transient as error:
+        # Before any invoice was reached (reading the journal, the accounts): the invoices
+        # keep their state and say why they wait.
+        if invoice_ids is not None:
+            records.records_note(invoice_ids=invoice_ids, error=error)
+        elif batch is not None:
+            ExportBatch.objects.filter(pk=batch.pk).update(error_message=str(error))
         raise ExportsInterrupted(str(error)) from error
     except ExactError as error:
         # Nothing per invoice went wrong (a look-up or the token did): the invoices wait.
@@ -269,6 +309,19 @@ def invoice_export(*, invoice: Invoice) -> ExportRecord:
         _records_export(link=link, batch=None, invoice_ids=[invoice.pk])
         record.refresh_from_db()
     return record
+
+
+def exports_recover(*, link: ExactLink) -> int:
+    """Resume every record that waits with no worker on it (records.records_to_resume): a
+    lease that ran out is settled by YourRef first, as any export does. How many were taken
+    up; nothing while the link is not enabled."""
+    if not link_exports_allowed(link=link):
+        return 0
+    invoice_ids = list(records.records_to_resume(link=link).values_list("invoice_id", flat=True))
+    if invoice_ids:
+        logger.info("Recovery resumes %s invoices", len(invoice_ids))
+        _records_export(link=link, batch=None, invoice_ids=invoice_ids)
+    return len(invoice_ids)
 
 
 def invoices_export_bulk(

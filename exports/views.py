@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from billing.models import Invoice
 from coachlink.pagination import seek_page
-from exports.builders import ExportProblem
 from exports.explanations import explanation_find, explanation_get
 from exports.forms import ExcludeExistingForm, ExportLogFilterForm
 from exports.models import ExportBatch, ExportRecord
@@ -22,7 +21,7 @@ from exports.payments import (
     payment_registration_allowed,
     payment_status_sync,
 )
-from exports.preview import sales_entry_preview, sent_entry_read
+from exports.preview import sales_entry_preview_read, sent_entry_read
 from exports.queue import export_record_retry, exports_start_bulk
 from exports.records import invoices_exclude_existing
 from exports.selectors import (
@@ -91,10 +90,8 @@ def export_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def export_record_requeue_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Retry a failed export, or export an excluded or exported invoice again."""
     record = get_object_or_404(ExportRecord, pk=pk)
-    if export_record_retry(record=record):
-        messages.success(request, _("The invoice is queued for export."))
-    else:
-        messages.warning(request, _("The invoice waits as pending: the link is not enabled."))
+    outcome = export_record_retry(record=record)
+    (messages.success if outcome.queued else messages.warning)(request, outcome.message)
     # The invoice page sends its own address, so the user stays where they clicked.
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
@@ -114,17 +111,20 @@ def sales_entry_preview_view(request: HttpRequest, invoice_pk: int) -> HttpRespo
         context["problem"] = _("The Exact Online link is not configured or not authenticated.")
     else:
         try:
-            preview = sales_entry_preview(invoice=invoice, link=link)
-            context["preview"] = preview
-            context["entry"] = json.dumps(preview.payload, indent=2)
-        except ExportProblem as problem:
-            context["problem"] = problem.message
-            context["refused_by"] = problem.refused_by
-            context["explanation"] = explanation_get(problem.kind)
+            read = sales_entry_preview_read(invoice=invoice, link=link)
         except ExactError as error:
             context["problem"] = str(error)
             context["refused_by"] = "exact" if error.permanent else ""
             context["explanation"] = explanation_find(error.message)
+        else:
+            context["read_at"] = read.read_at
+            if read.preview is not None:
+                context["preview"] = read.preview
+                context["entry"] = json.dumps(read.preview.payload, indent=2, ensure_ascii=False)
+            else:
+                context["problem"] = read.problem_message
+                context["refused_by"] = read.refused_by
+                context["explanation"] = explanation_get(read.problem_kind)
     return render(request, "exports/preview.html", context)
 
 

@@ -333,6 +333,36 @@ def document_create(link: ExactLink, *, subject: str, account_id: str) -> str:
         return _id(created)
 
 
+def document_find(link: ExactLink, *, subject: str, account_id: str) -> str | None:
+    """The ID of the account's sales-invoice document named ``subject``, if Exact holds one:
+    how a document whose answer was lost is found instead of made twice."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=DocumentsDocuments
+    found = client.rows(
+        link,
+        "documents/Documents",
+        params={
+            "$filter": (
+                f"Subject eq {_quoted(subject[:100])} and Account eq guid'{account_id}'"
+                f" and Type eq {DOCUMENT_TYPE_SALES_INVOICE}"
+            ),
+            "$select": "ID",
+        },
+    )
+    with _reading():
+        return _id(found[0]) if found else None
+
+
+def document_attachment_count(link: ExactLink, *, document_id: str) -> int:
+    """How many files the document holds (0: an attachment never arrived)."""
+    # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=DocumentsDocumentAttachments
+    found = client.rows(
+        link,
+        "documents/DocumentAttachments",
+        params={"$filter": f"Document eq guid'{document_id}'", "$select": "ID"},
+    )
+    return len(found)
+
+
 def document_attach(link: ExactLink, *, document_id: str, file_name: str, content: bytes) -> None:
     """Attach a file (the invoice PDF) to a document."""
     # Reference: https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=DocumentsDocumentAttachments
