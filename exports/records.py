@@ -138,21 +138,23 @@ def export_batch_count(*, batch: ExportBatch | None, counter: str) -> None:
 
 
 def record_claim(*, record: ExportRecord, batch: ExportBatch | None) -> bool:
-    """Take the record for this worker: compare-and-set on the state and lease it was read with."""
-    lease = lease_until()
+    """Take the record for this worker: compare-and-set on the record as it was read."""
+    lease, now = lease_until(), timezone.now()
+    # updated_at too: an attempt that posted a document and went back to PENDING leaves state
+    # and lease as they were, but not the document it may have made.
     claimed = (
         ExportRecord.objects.filter(_exportable(), pk=record.pk, state=record.state)
-        .filter(lease_until=record.lease_until)
+        .filter(lease_until=record.lease_until, updated_at=record.updated_at)
         .update(
             state=ExportState.SENDING,
             lease_until=lease,
             attempts=F("attempts") + 1,
             batch=batch,
-            updated_at=timezone.now(),
+            updated_at=now,
         )
     )
     if claimed:
-        record.state, record.lease_until = ExportState.SENDING, lease
+        record.state, record.lease_until, record.updated_at = ExportState.SENDING, lease, now
     return bool(claimed)
 
 

@@ -5,7 +5,7 @@ import pytest
 from fpdf.errors import FPDFException
 
 from billing.pdf import InvoiceDocument
-from exports import lookups
+from exports import lookups, records
 from exports.models import ExportRecord, ExportState
 from exports.records import export_record_ensure, export_record_requeue
 from exports.run import ExportsInterrupted, invoice_export
@@ -148,3 +148,19 @@ def test_through_lost_answers_and_garbage_every_invoice_has_one_document_with_it
     assert len(found) == len(invoices)
     assert all(len(document["Attachments"]) == 1 for document in found)
     assert {e["Document"] for e in entries} == {d["ID"] for d in found}
+
+
+def test_a_worker_holding_an_old_copy_of_the_record_cannot_claim_it(pdf_link, sandbox):
+    invoice = known_invoice()
+    stale = ExportRecord.objects.get(invoice=invoice)
+    # Another attempt posts the document, loses the answer and leaves the record PENDING, as
+    # it found it: only its subject (and the time) says a document may exist.
+    sandbox.set_faults(drop_after_commit_rate=1.0, drop_mode="reset")
+    with pytest.raises(ExportsInterrupted):
+        invoice_export(invoice=invoice)
+    sandbox.set_faults(drop_after_commit_rate=0.0)
+    assert ExportRecord.objects.get(pk=stale.pk).state == ExportState.PENDING
+
+    assert not records.record_claim(record=stale, batch=None)
+    assert invoice_export(invoice=invoice).state == ExportState.EXPORTED
+    assert len(documents(sandbox)) == 1
