@@ -38,11 +38,15 @@ def test_an_export_meeting_garbage_keeps_a_message_and_goes_when_exact_recovers(
 
 
 def test_a_foreign_page_link_in_an_export_is_not_followed(exact_link, sandbox):
+    invoice = final_invoice_create()
     sandbox.set_faults(foreign_next_rate=1.0, foreign_next_url="http://127.0.0.1:9/")
+    with pytest.raises(ExportsInterrupted):
+        invoice_export(invoice=invoice)
     assert "another site" in ExportRecord.objects.get(invoice=invoice).error_message
 
 
 def test_the_preview_is_read_from_exact_once_for_a_while(clerk, exact_link, sandbox):
+    invoice = final_invoice_create()
     first = clerk.get(reverse("exports:preview", args=[invoice.pk])).content.decode()
     calls = sandbox.counters()["total"]
     assert calls > 0
