@@ -121,7 +121,9 @@ class ExportRecord(models.Model):
     document_id = models.CharField(_("document ID"), max_length=36, blank=True)
     # Set before the document is posted: a retry whose answer was lost finds the document by
     # it instead of leaving an empty one behind and making another.
-    document_subject = models.CharField(_("document subject"), max_length=100, blank=True)
+    document_subject = models.CharField(
+        _("document subject"), max_length=100, blank=True, db_default=""
+    )
     error_message = models.TextField(_("message"), blank=True)
     error_kind = models.CharField(_("kind of error"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

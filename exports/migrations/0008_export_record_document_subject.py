@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='exportrecord',
             name='document_subject',
-            field=models.CharField(blank=True, max_length=100, verbose_name='document subject'),
+            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='document subject'),
         ),
     ]

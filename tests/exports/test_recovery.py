@@ -7,8 +7,6 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
-from django_celery_beat.schedulers import DatabaseScheduler
 
 from coachlink.celery import app as celery_app
 from exports import lookups, records
@@ -105,13 +103,6 @@ def test_recovery_does_nothing_while_the_link_is_paused(exact_link, sandbox):
     exact_link.save()
     assert exports_recover(link=exact_link) == 0
     assert sandbox.counters()["total"] == 0
-
-
-def test_beat_runs_the_recovery_task_by_default(db):
-    DatabaseScheduler(app=celery_app, lazy=True).setup_schedule()
-    task = PeriodicTask.objects.get(task="exports.tasks.export_records_recover_task")
-    assert task.enabled
-    assert task.interval.every == settings.EXPORT_RECOVERY_SECONDS
 
 
 def test_a_redelivered_task_comes_back_when_the_lease_runs_out(exact_link, sandbox, monkeypatch):
