@@ -33,25 +33,36 @@ def nightly_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | None:
     if not wanted:
         PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).delete()
         return None
-    crontab, _created = CrontabSchedule.objects.get_or_create(
+    return _crontab_task_set(
+        link=link,
+        name=NIGHTLY_TASK_NAME,
+        task=NIGHTLY_TASK,
+        expire_seconds=NIGHTLY_EXPIRE_SECONDS,
         minute=str(link.nightly_time.minute),
         hour=str(link.nightly_time.hour),
         day_of_week="1" if link.nightly_repetition == Repetition.WEEKLY else "*",
         day_of_month="1" if link.nightly_repetition == Repetition.MONTHLY else "*",
-        month_of_year="*",
-        timezone=settings.TIME_ZONE,
     )
-    task, _created = PeriodicTask.objects.update_or_create(
-        name=NIGHTLY_TASK_NAME,
+
+
+def _crontab_task_set(
+    *, link: ExactLink, name: str, task: str, expire_seconds: int, **crontab: str
+) -> PeriodicTask:
+    """The beat row ``name`` running ``task`` at ``crontab``, enabled while the link is."""
+    schedule, _created = CrontabSchedule.objects.get_or_create(
+        month_of_year="*", timezone=settings.TIME_ZONE, **crontab
+    )
+    periodic, _created = PeriodicTask.objects.update_or_create(
+        name=name,
         defaults={
-            "task": NIGHTLY_TASK,
-            "crontab": crontab,
+            "task": task,
+            "crontab": schedule,
             "interval": None,
             "enabled": link.state == LinkState.ENABLED,
-            "expire_seconds": NIGHTLY_EXPIRE_SECONDS,
+            "expire_seconds": expire_seconds,
         },
     )
-    return task
+    return periodic
 
 
 PAYMENT_TASK_NAME = "exports: payment status sync"
@@ -102,25 +113,16 @@ def reconciliation_schedule_sync(*, link: ExactLink | None) -> PeriodicTask | No
     if link is None or not link.reconciliation_weekly:
         PeriodicTask.objects.filter(name=RECONCILIATION_TASK_NAME).delete()
         return None
-    crontab, _created = CrontabSchedule.objects.get_or_create(
+    return _crontab_task_set(
+        link=link,
+        name=RECONCILIATION_TASK_NAME,
+        task=RECONCILIATION_TASK,
+        expire_seconds=RECONCILIATION_EXPIRE_SECONDS,
         minute="30",
         hour="6",
         day_of_week="1",
         day_of_month="*",
-        month_of_year="*",
-        timezone=settings.TIME_ZONE,
     )
-    task, _created = PeriodicTask.objects.update_or_create(
-        name=RECONCILIATION_TASK_NAME,
-        defaults={
-            "task": RECONCILIATION_TASK,
-            "crontab": crontab,
-            "interval": None,
-            "enabled": link.state == LinkState.ENABLED,
-            "expire_seconds": RECONCILIATION_EXPIRE_SECONDS,
-        },
-    )
-    return task
 
 
 def schedules_sync(*, link: ExactLink | None) -> None:
