@@ -48,9 +48,9 @@ format: bootstrap
 # Extract and compile the Dutch translations (needs GNU gettext); the compiled .mo files are
 # committed, so a fresh clone shows Dutch without gettext installed.
 messages: bootstrap
-	DEBUG=true $(RUN) manage.py makemessages --locale nl --ignore ".venv/*" --ignore ".tools/*" \
+	DEBUG=true $(RUN) manage.py makemessages --no-location --locale nl --ignore ".venv/*" --ignore ".tools/*" \
 		--ignore "billing/*" --ignore "integrations/*" --ignore "exports/*" --ignore "exact_sandbox/*" --ignore "tests/*" --ignore "bench/*"
 	for app in billing integrations exports; do \
-		(cd $$app && DEBUG=true PYTHONPATH=.. DJANGO_SETTINGS_MODULE=coachlink.settings ../$(VENV)/bin/django-admin makemessages --locale nl); \
+		(cd $$app && DEBUG=true PYTHONPATH=.. DJANGO_SETTINGS_MODULE=coachlink.settings ../$(VENV)/bin/django-admin makemessages --no-location --locale nl); \
 	done
 	DEBUG=true $(RUN) manage.py compilemessages --locale nl --ignore ".venv/*" --ignore ".tools/*"
