@@ -472,6 +472,35 @@ class Invoice(models.Model):
         return sorted(amounts, key=lambda a: (-a.vat_rate.percentage, a.vat_rate.exact_code))
 
     @property
+    def line_vats(self) -> dict[int, Decimal]:
+        """Each line's share of its rate's VAT, by line id, adding up per rate to the cent to
+        ``vat_amounts``: rounded per line, the rate's rounding difference on its largest line.
+
+        Booked with the lines, it makes the entry in the ledger equal the printed invoice.
+        """
+        shares: dict[int, Decimal] = {}
+        largest: dict[int, InvoiceLine] = {}
+        for line in self.lines.all():
+            if line.vat_rate_id is None:
+                continue
+            shares[line.pk] = money(line.amount * line.vat_rate.percentage / 100)
+            top = largest.get(line.vat_rate_id)
+            if top is None or abs(line.amount) > abs(top.amount):
+                largest[line.vat_rate_id] = line
+        for amount in self.vat_amounts:
+            top = largest[amount.vat_rate.pk]
+            booked = sum(
+                (
+                    shares[line.pk]
+                    for line in self.lines.all()
+                    if line.vat_rate_id == top.vat_rate_id
+                ),
+                Decimal("0.00"),
+            )
+            shares[top.pk] += amount.vat - booked
+        return shares
+
+    @property
     def total_excl_vat(self) -> Decimal:
         return sum((line.amount for line in self.lines.all()), Decimal("0.00"))
 

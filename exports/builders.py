@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -220,7 +221,9 @@ def customer_check(*, code: str, lookups: ExactLookups) -> Account:
     return lookups.accounts[code]
 
 
-def _entry_line(*, line: InvoiceLine, link: ExactLink, lookups: ExactLookups, project_id: str):
+def _entry_line(
+    *, line: InvoiceLine, link: ExactLink, lookups: ExactLookups, project_id: str, vat: Decimal
+):
     gl_code, vat_code = line.gl_account.code, line.vat_rate.exact_code
     _checked(rules.revenue_gl_account_breach(code=gl_code, gl_accounts=lookups.gl_accounts))
     _checked(rules.vat_code_breach(code=vat_code, vat_codes=lookups.vat_codes))
@@ -236,6 +239,7 @@ def _entry_line(*, line: InvoiceLine, link: ExactLink, lookups: ExactLookups, pr
         quantity=line.quantity,
         cost_centre=cost_centre.strip(),
         project_id=project_id,
+        vat_amount=vat,
     )
 
 
@@ -258,6 +262,7 @@ def sales_entry_build(
     reference = invoice_reference(invoice=invoice, link=link)
     project_code = codes.project_checked()
     project = lookups.projects.get(project_code) if project_code else None
+    vats = invoice.line_vats
     return NewSalesEntry(
         journal=link.journal.strip(),
         customer_id=customer.id,
@@ -273,6 +278,7 @@ def sales_entry_build(
                 link=link,
                 lookups=lookups,
                 project_id=project.id if project else "",
+                vat=vats[line.pk],
             )
             for line in invoice.lines.all()
         ),

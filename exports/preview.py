@@ -39,10 +39,33 @@ class PreviewLine:
     cost_centre: str
     cost_centre_name: str
     project: str
+    # None on entries sent before coachlink booked the VAT with each line.
+    vat_amount: Decimal | None = None
+
+
+class EntryTotals:
+    """The totals of an entry's lines; the VAT only when every line says its VAT."""
+
+    lines: tuple[PreviewLine, ...]
+
+    @property
+    def total_excl_vat(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def total_vat(self) -> Decimal | None:
+        if any(line.vat_amount is None for line in self.lines):
+            return None
+        return sum((line.vat_amount for line in self.lines), Decimal(0))
+
+    @property
+    def total_incl_vat(self) -> Decimal | None:
+        vat = self.total_vat
+        return None if vat is None else self.total_excl_vat + vat
 
 
 @dataclass(frozen=True)
-class Preview:
+class Preview(EntryTotals):
     """The sales entry as Exact Online will show it, and the body behind it."""
 
     entry: NewSalesEntry
@@ -51,10 +74,6 @@ class Preview:
     customer_is_new: bool
     lines: tuple[PreviewLine, ...]
     payload: dict
-
-    @property
-    def total_excl_vat(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
 
 
 def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> Preview:
@@ -100,6 +119,7 @@ def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> Preview:
                 cost_centre=line.cost_centre,
                 cost_centre_name=centre.description if centre else "",
                 project=projects_by_id.get(line.project_id, line.project_id),
+                vat_amount=line.vat_amount,
             )
         )
     return Preview(
@@ -113,7 +133,7 @@ def sales_entry_preview(*, invoice: Invoice, link: ExactLink) -> Preview:
 
 
 @dataclass(frozen=True)
-class SentEntry:
+class SentEntry(EntryTotals):
     """A sent sales entry as readable as its preview, from the body kept on the record."""
 
     journal: str
@@ -123,10 +143,6 @@ class SentEntry:
     invoice_number: str
     description: str
     lines: tuple[PreviewLine, ...]
-
-    @property
-    def total_excl_vat(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
 
 
 def sent_entry_read(*, invoice: Invoice, payload: dict) -> SentEntry:
@@ -149,6 +165,11 @@ def sent_entry_read(*, invoice: Invoice, payload: dict) -> SentEntry:
                 cost_centre=str(sent.get("CostCenter", "")),
                 cost_centre_name=centre.name if centre and sent.get("CostCenter") else "",
                 project=str(sent.get("Project", "")),
+                vat_amount=(
+                    Decimal(str(sent["VATAmountFC"]))
+                    if sent.get("VATAmountFC") is not None
+                    else None
+                ),
             )
         )
     try:

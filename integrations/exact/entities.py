@@ -122,6 +122,9 @@ class SalesEntryLine:
     quantity: Decimal
     cost_centre: str = ""
     project_id: str = ""
+    # The line's VAT as the invoice has it; without it Exact computes VAT per line, which can
+    # differ a cent from the invoice's VAT per rate and leave a cent open on the receivable.
+    vat_amount: Decimal | None = None
 
     def as_payload(self) -> dict:
         payload = {
@@ -131,6 +134,8 @@ class SalesEntryLine:
             "Description": self.description[:100],
             "Quantity": float(self.quantity),
         }
+        if self.vat_amount is not None:
+            payload["VATAmountFC"] = float(self.vat_amount)
         if self.cost_centre:
             payload["CostCenter"] = self.cost_centre
         if self.project_id:

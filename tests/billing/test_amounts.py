@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from billing.models import money
@@ -107,3 +107,36 @@ def test_order_dates_come_from_the_course():
     assert invoice.order_start_date == invoice.course.start_date
     assert invoice.order_end_date == invoice.course.end_date
     assert InvoiceFactory(course=None).order_start_date is None
+
+
+@given(
+    lines=st.lists(
+        st.tuples(
+            st.decimals(min_value=-5000, max_value=5000, places=2, allow_nan=False),
+            st.sampled_from([Decimal("21.00"), Decimal("9.00"), Decimal("0.00")]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_line_vats_add_up_per_rate_to_the_invoices_vat(lines):
+    rates = {
+        percentage: VatRateFactory(exact_code=str(index), percentage=percentage)
+        for index, percentage in enumerate([Decimal("21.00"), Decimal("9.00"), Decimal("0.00")])
+    }
+    invoice = InvoiceFactory()
+    for amount, percentage in lines:
+        InvoiceLineFactory(
+            invoice=invoice, quantity=1, unit_price=amount, vat_rate=rates[percentage]
+        )
+    shares = invoice.line_vats
+    by_rate: dict = {}
+    for line in invoice.lines.all():
+        by_rate[line.vat_rate_id] = by_rate.get(line.vat_rate_id, Decimal("0.00")) + shares[line.pk]
+        # Each line's share stays within a few cents of its own VAT.
+        assert abs(shares[line.pk] - line.amount * line.vat_rate.percentage / 100) < Decimal("0.10")
+    assert by_rate == {amount.vat_rate.pk: amount.vat for amount in invoice.vat_amounts}
+    assert sum(shares.values()) == invoice.total_vat

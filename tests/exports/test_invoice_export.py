@@ -312,3 +312,18 @@ def test_a_run_resolves_each_invoices_codes_once(exact_link, sandbox, monkeypatc
     assert batch.exported == 3
     assert sorted(entries(sandbox)) == sorted(f"{i.number:05d}" for i in invoices)
     assert resolved == {"debtor_number_resolve": 3, "project_code_resolve": 3}
+
+
+class TestVat:
+    def test_the_entry_books_the_invoice_vat_to_the_cent_where_vat_per_line_would_differ(
+        self, exact_link, sandbox
+    ):
+        # 21% of 12.50 is 2.625: per line 2.63 twice makes 5.26, the invoice has 5.25 over 25.00.
+        invoice = final_invoice_create(lines=2, unit_price=Decimal("12.50"))
+        assert invoice.total_vat == Decimal("5.25")
+        exported(invoice)
+        lines = entry_lines(entries(sandbox)[f"{invoice.number:05d}"])
+        booked_vat = sum(Decimal(str(line["VATAmountFC"])) for line in lines)
+        booked_amount = sum(Decimal(str(line["AmountFC"])) for line in lines)
+        assert booked_vat == Decimal("5.25")
+        assert booked_amount + booked_vat == invoice.total_incl_vat == Decimal("30.25")

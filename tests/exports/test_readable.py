@@ -67,6 +67,9 @@ def test_the_preview_reads_as_the_sales_entry_exact_will_show(clerk, exact_link,
     assert line.gl_account.code in entry and line.description in entry
     assert "€&nbsp;1,234.50" in entry
     assert "€&nbsp;2,469.00" in entry  # the total excluding VAT
+    # The VAT booked with the lines, and the total as on the invoice.
+    assert "€&nbsp;518.49" in entry and "€&nbsp;2,987.49" in entry
+    assert invoice.total_incl_vat == Decimal("2987.49")
     assert "&quot;" not in entry and not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", entry)
     # The body itself is one click away, behind the technical details.
     details = english[english.index("data-technical-details") :]
