@@ -6,10 +6,12 @@ import datetime as dt
 import pytest
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from coachlink.celery import app as celery_app
 from exports.models import (
     DifferenceKind,
+    ExportRecord,
     ExportState,
     HandledDifference,
     ReconciliationRun,
@@ -125,6 +127,33 @@ def test_a_missing_invoice_is_exported_again_from_the_page(
     record.refresh_from_db()
     assert record.state == ExportState.EXPORTED
     assert start(clerk).differences_count == 0
+
+
+def test_re_exporting_a_difference_does_what_retry_does_and_says_so(
+    sandbox, link, clerk, django_capture_on_commit_callbacks
+):
+    record = exported()
+    sandbox_control(sandbox, f"entries/{record.entry_id}/delete")
+    difference = start(clerk).differences.get()
+    url = reverse("exports:reconciliation_reexport", args=[difference.pk])
+    held_until = timezone.now() + dt.timedelta(minutes=5)
+    ExportRecord.objects.filter(pk=record.pk).update(
+        state=ExportState.SENDING, lease_until=held_until
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        answer = clerk.post(url, HTTP_ACCEPT_LANGUAGE="nl", follow=True)
+    assert "Er is niets veranderd: een worker verstuurt deze factuur tot" in answer.content.decode()
+    assert callbacks == []
+
+    ExportRecord.objects.filter(pk=record.pk).update(state=ExportState.EXPORTED, lease_until=None)
+    with django_capture_on_commit_callbacks() as callbacks:
+        answer = clerk.post(url, follow=True)
+    assert "so Exact is searched for it first: it is never booked twice." in (
+        answer.content.decode()
+    )
+    assert len(callbacks) == 1
+    record.refresh_from_db()
+    assert record.state == ExportState.SENDING
 
 
 def test_a_bad_period_is_refused_with_a_message_and_no_run(link, clerk):
