@@ -304,6 +304,8 @@ class ReconciliationRun(models.Model):
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error_message = models.TextField(_("message"), blank=True)
+    # Set when the run stopped because the bulk share of the day's Exact calls was spent.
+    budget_resets_at = models.DateTimeField(_("budget resets at"), null=True, blank=True)
     lines_read = models.PositiveIntegerField(_("journal lines read"), default=0)
     entries_read = models.PositiveIntegerField(_("entries read"), default=0)
     invoices = models.PositiveIntegerField(_("invoices compared"), default=0)
