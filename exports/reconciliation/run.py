@@ -108,7 +108,8 @@ def _expected(invoice: Invoice, *, link: ExactLink, today: dt.date) -> Expected:
         excl += line.amount
         if line.gl_account_id:
             gl_amounts[line.gl_account.code] += line.amount
-    vat = invoice.total_vat
+    vat_amounts = invoice.vat_amounts
+    vat = sum((amount.vat for amount in vat_amounts), ZERO)
     return Expected(
         invoice_id=invoice.pk,
         record_id=record.pk if record is not None else None,
@@ -121,6 +122,9 @@ def _expected(invoice: Invoice, *, link: ExactLink, today: dt.date) -> Expected:
         account_code=account_code,
         amounts=Amounts(excl, vat, excl + vat),
         gl_amounts=tuple(sorted((c, a) for c, a in gl_amounts.items() if a != 0)),
+        vat_amounts=tuple(
+            sorted((amount.vat_rate.exact_code.strip(), amount.vat) for amount in vat_amounts)
+        ),
     )
 
 
@@ -213,6 +217,7 @@ def _outcome_store(run: ReconciliationRun, outcome: Outcome) -> None:
                 exact_excl=month.exact.excl,
                 exact_vat=month.exact.vat,
                 exact_total=month.exact.total,
+                vat_rounding=month.vat_rounding,
                 invoices=month.invoices,
                 entries=month.entries,
                 differences=per_month[month.period],
