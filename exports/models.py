@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import formats, timezone
@@ -304,6 +306,8 @@ class ReconciliationRun(models.Model):
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error_message = models.TextField(_("message"), blank=True)
+    # Set when the run stopped because the bulk share of the day's Exact calls was spent.
+    budget_resets_at = models.DateTimeField(_("budget resets at"), null=True, blank=True)
     lines_read = models.PositiveIntegerField(_("journal lines read"), default=0)
     entries_read = models.PositiveIntegerField(_("entries read"), default=0)
     invoices = models.PositiveIntegerField(_("invoices compared"), default=0)
@@ -343,6 +347,10 @@ class ReconciliationMonth(models.Model):
     exact_excl = models.DecimalField(_("Exact excl. VAT"), max_digits=14, decimal_places=2)
     exact_vat = models.DecimalField(_("Exact VAT"), max_digits=14, decimal_places=2)
     exact_total = models.DecimalField(_("Exact incl. VAT"), max_digits=14, decimal_places=2)
+    # Exact rounds VAT per line, coachlink per rate: a cent an invoice may part them, no more.
+    vat_rounding = models.DecimalField(
+        _("VAT rounding"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
     invoices = models.PositiveIntegerField(_("invoices"), default=0)
     entries = models.PositiveIntegerField(_("entries"), default=0)
     differences = models.PositiveIntegerField(_("differences"), default=0)
@@ -369,8 +377,9 @@ class ReconciliationMonth(models.Model):
 
     @property
     def agrees(self) -> bool:
-        return not self.differences and not (
-            self.difference_excl or self.difference_vat or self.difference_total
+        return not self.differences and (
+            self.difference_excl == 0
+            and self.difference_vat == self.difference_total == self.vat_rounding
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Invoice
+from billing.models import Company, CostCenter, Debtor, GLAccount, Invoice, Person, VatRate
 from exports.builders import ExportProblem, invoice_codes_resolve, sales_entry_build
 from exports.lookups import lookups_read, read_retried
 from integrations.exact import api
@@ -26,6 +27,10 @@ from integrations.models import ExactLink
 # A preview reads the journal, the GL accounts, the VAT codes and the relation from Exact: opened
 # again (or reloaded) within this time it shows what was read, without spending Exact's calls.
 PREVIEW_CACHE_SECONDS = 60
+# coachlink's own tables a preview reads besides the invoice and the link: a change to any of
+# them (post_save, post_delete) gives every preview a new cache key, so it shows at once.
+PREVIEW_SOURCES = (GLAccount, VatRate, CostCenter, Debtor, Company, Person)
+PREVIEW_SOURCES_KEY = "exports:preview:sources"
 
 
 @dataclass(frozen=True)
@@ -202,9 +207,10 @@ def sales_entry_preview_read(*, invoice: Invoice, link: ExactLink) -> PreviewRea
     """The preview of ``invoice``, read from Exact at most once per PREVIEW_CACHE_SECONDS.
 
     A passing failure of Exact (ExactError) is raised and not kept: the next look asks again.
-    A change to the link's panel makes a new preview at once.
+    A change to the link's panel, or to one of PREVIEW_SOURCES, makes a new preview at once.
     """
-    key = f"exports:preview:{link.pk}:{link.updated_at.timestamp()}:{invoice.pk}"
+    sources = cache.get_or_set(PREVIEW_SOURCES_KEY, secrets.token_hex, timeout=None)
+    key = f"exports:preview:{link.pk}:{link.updated_at.timestamp()}:{sources}:{invoice.pk}"
     preview = cache.get(key)
     if preview is None:
         try:
@@ -220,3 +226,12 @@ def sales_entry_preview_read(*, invoice: Invoice, link: ExactLink) -> PreviewRea
             )
         cache.set(key, preview, PREVIEW_CACHE_SECONDS)
     return preview
+
+
+def preview_sources_changed(**kwargs) -> None:
+    """A row of PREVIEW_SOURCES was saved or deleted: no preview read before is shown again.
+
+    A fresh random value rather than a counter: a value the cache lost and made again is never
+    one an older preview was kept under.
+    """
+    cache.set(PREVIEW_SOURCES_KEY, secrets.token_hex(), timeout=None)

@@ -7,7 +7,12 @@ An entry in Exact is recognised by its reference: YourRef, which coachlink fills
 invoice number prefix and the five-digit invoice number (or, when YourRef is empty, Exact's
 InvoiceNumber). Its amounts come from its journal lines: the line on the debtor GL account is
 the total incl. VAT, the VAT is what its revenue lines carry, and the revenue lines give the
-amount excl. VAT per GL account (revenue is credit, so their signs are turned).
+amount excl. VAT per GL account and the VAT per VAT code (revenue is credit, so their signs are
+turned).
+
+Exact computes VAT per line, coachlink per VAT rate over the invoice (as the invoice shows it):
+the two may round a cent apart on a VAT code. That cent (VAT_ROUNDING) is no difference; more
+than a cent, another VAT code, or any cent excl. VAT is.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from exports.models import DifferenceKind
 from integrations.exact.entities import TransactionLine
 
 ZERO = Decimal("0.00")
+VAT_ROUNDING = Decimal("0.01")
 Period = tuple[int, int]
 
 
@@ -49,6 +55,7 @@ class Booking:
     account_code: str
     amounts: Amounts
     gl_amounts: tuple[tuple[str, Decimal], ...]
+    vat_amounts: tuple[tuple[str, Decimal], ...]
 
 
 class InvoiceState:
@@ -73,6 +80,8 @@ class Expected:
     account_code: str
     amounts: Amounts
     gl_amounts: tuple[tuple[str, Decimal], ...]
+    # VAT per VAT code, of the codes its lines use.
+    vat_amounts: tuple[tuple[str, Decimal], ...]
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,8 @@ class MonthTotals:
     exact: Amounts = Amounts()
     invoices: int = 0
     entries: int = 0
+    # Exact's VAT less coachlink's on the invoices that agree: their rounding, not a difference.
+    vat_rounding: Decimal = ZERO
 
     @property
     def difference(self) -> Amounts:
@@ -138,7 +149,7 @@ class MonthTotals:
 
     @property
     def agrees(self) -> bool:
-        return self.difference == Amounts()
+        return self.difference == Amounts(ZERO, self.vat_rounding, self.vat_rounding)
 
 
 @dataclass
@@ -184,9 +195,12 @@ def bookings_from_lines(lines: Iterable[TransactionLine], *, debtor_gl: str) -> 
         others = [ln for ln in entry_lines if ln.gl_account_code != debtor_gl]
         vat = -sum((ln.vat_amount for ln in others), ZERO)
         gl_amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        vat_amounts: dict[str, Decimal] = {}
         for line in others:
             if not _is_vat_line(line):
                 gl_amounts[line.gl_account_code] -= line.amount
+                code = line.vat_code.strip()
+                vat_amounts[code] = vat_amounts.get(code, ZERO) - line.vat_amount
         debtor_lines = [ln for ln in entry_lines if ln.gl_account_code == debtor_gl] or [head]
         bookings.append(
             Booking(
@@ -199,6 +213,7 @@ def bookings_from_lines(lines: Iterable[TransactionLine], *, debtor_gl: str) -> 
                 account_code=debtor_lines[0].account_code,
                 amounts=Amounts(total - vat, vat, total),
                 gl_amounts=tuple(sorted((c, a) for c, a in gl_amounts.items() if a != 0)),
+                vat_amounts=tuple(sorted(vat_amounts.items())),
             )
         )
     return bookings
@@ -213,13 +228,18 @@ def _code(value: str) -> str:
 def mismatches_find(expected: Expected, booking: Booking) -> tuple[Mismatch, ...]:
     """Where an entry in Exact differs from the invoice coachlink exported."""
     found = []
-    for name, ours, theirs in [
-        ("excl", expected.amounts.excl, booking.amounts.excl),
-        ("vat", expected.amounts.vat, booking.amounts.vat),
-        ("total", expected.amounts.total, booking.amounts.total),
-    ]:
-        if ours != theirs:
-            found.append(Mismatch(name, str(ours), str(theirs)))
+    ours, theirs = expected.amounts, booking.amounts
+    excl_differs = ours.excl != theirs.excl
+    vat_differs = vat_amounts_differ(expected.vat_amounts, booking.vat_amounts)
+    if excl_differs:
+        found.append(Mismatch("excl", str(ours.excl), str(theirs.excl)))
+    if vat_differs and ours.vat != theirs.vat:
+        found.append(Mismatch("vat", str(ours.vat), str(theirs.vat)))
+    if (excl_differs or vat_differs) and ours.total != theirs.total:
+        found.append(Mismatch("total", str(ours.total), str(theirs.total)))
+    codes = [code for code, _ in expected.vat_amounts], [code for code, _ in booking.vat_amounts]
+    if codes[0] != codes[1]:
+        found.append(Mismatch("vat_code", ", ".join(codes[0]), ", ".join(codes[1])))
     if _code(expected.account_code) != _code(booking.account_code):
         found.append(Mismatch("customer", expected.account_code, booking.account_code))
     if expected.period != booking.period:
@@ -233,6 +253,15 @@ def mismatches_find(expected: Expected, booking: Booking) -> tuple[Mismatch, ...
             Mismatch("gl_account", _gl_text(expected.gl_amounts), _gl_text(booking.gl_amounts))
         )
     return tuple(found)
+
+
+def vat_amounts_differ(
+    ours: tuple[tuple[str, Decimal], ...], theirs: tuple[tuple[str, Decimal], ...]
+) -> bool:
+    """Other VAT codes, or a code's VAT more than VAT_ROUNDING apart."""
+    if [code for code, _ in ours] != [code for code, _ in theirs]:
+        return True
+    return any(abs(a - b) > VAT_ROUNDING for (_, a), (_, b) in zip(ours, theirs, strict=True))
 
 
 def _original(expected: Expected, bookings: list[Booking]) -> Booking:
@@ -312,11 +341,12 @@ def reconcile(
         month = outcome.months.setdefault(invoice.period, MonthTotals(invoice.period))
         month.coachlink += invoice.amounts
         month.invoices += 1
-        findings = _invoice_findings(
-            invoice, by_reference.pop(invoice.reference, []), elsewhere=moved
-        )
+        found = by_reference.pop(invoice.reference, [])
+        findings = _invoice_findings(invoice, found, elsewhere=moved)
         outcome.findings += findings
         outcome.agreed += not findings
+        if not findings and found:
+            month.vat_rounding += found[0].amounts.vat - invoice.amounts.vat
     counted = {b.entry_id for found in by_reference.values() for b in found}
     for booking in bookings:
         if booking.entry_id in counted and not _is_coachlinks(booking, known, prefix):
@@ -333,11 +363,26 @@ def reconcile(
                 for booking in found
                 if reference.startswith(prefix)
             ]
+        elif invoice.state != InvoiceState.EXCLUDED and _reverses(found, invoice):
+            # The reversal of an entry of an earlier period (which this run does not read).
+            outcome.findings.append(
+                Finding(DifferenceKind.REVERSED, reference, invoice.period, invoice, tuple(found))
+            )
         elif invoice.state != InvoiceState.EXCLUDED:
             # Booked in these periods, expected in another: its own period's run reports it
             # missing unless it is found there by its entry id.
             outcome.findings += _invoice_findings(invoice, found, elsewhere={})
     return outcome
+
+
+def _reverses(bookings: list[Booking], invoice: Expected) -> bool:
+    """The bookings, none of them the entry coachlink exported, take the exported invoice's
+    total back."""
+    if invoice.state not in (InvoiceState.EXPORTED, InvoiceState.SENDING):
+        return False
+    total = sum((booking.amounts.total for booking in bookings), ZERO)
+    others = all(booking.entry_id != invoice.entry_id for booking in bookings)
+    return others and invoice.amounts.total != 0 and total == -invoice.amounts.total
 
 
 def _is_coachlinks(booking: Booking, known: dict[str, Expected], prefix: str) -> bool:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 
-from exports.models import ExportState, HandledDifference, ReconciliationDifference
+from exports.models import HandledDifference, ReconciliationDifference
+from exports.queue import RetryOutcome, export_record_retry
 from exports.reconciliation.kinds import KIND_HELP
-from exports.records import export_record_ensure, export_record_requeue
-from exports.tasks import invoice_export_task
-from integrations.selectors import link_exports_allowed, link_get
+from exports.records import export_record_ensure
 
 
 def handled_marks(differences) -> dict[str, HandledDifference]:
@@ -39,20 +37,10 @@ def difference_handled_clear(*, difference: ReconciliationDifference) -> None:
     HandledDifference.objects.filter(fingerprint=difference.fingerprint).delete()
 
 
-def difference_reexport(*, difference: ReconciliationDifference) -> bool:
-    """Queue the invoice of a missing or unexported difference for export; False when the
-    link is not enabled or the kind of difference is not one a re-export repairs.
-
-    A record that was exported goes back as SENDING with an expired lease: the export looks the
-    entry up by its reference first, so an entry that turned up again is not booked twice.
-    """
+def difference_reexport(*, difference: ReconciliationDifference) -> RetryOutcome | None:
+    """Export the invoice of a missing or unexported difference again, as Retry on its record
+    does (exports.queue.export_record_retry); None when a re-export does not repair this kind
+    of difference."""
     if not KIND_HELP[difference.kind].can_reexport or difference.invoice_id is None:
-        return False
-    if not link_exports_allowed(link=link_get()):
-        return False
-    record = export_record_ensure(invoice=difference.invoice)
-    if record.state in (ExportState.EXPORTED, ExportState.FAILED, ExportState.EXCLUDED):
-        export_record_requeue(record=record)
-    invoice_id = difference.invoice_id
-    transaction.on_commit(lambda: invoice_export_task.delay(invoice_id))
-    return True
+        return None
+    return export_record_retry(record=export_record_ensure(invoice=difference.invoice))

@@ -92,4 +92,5 @@ MISMATCH_LABELS = {
     "period": _("period"),
     "date": _("date"),
     "gl_account": _("GL accounts"),
+    "vat_code": _("VAT codes"),
 }

@@ -45,8 +45,8 @@ from exports.reconciliation.compare import (
     bookings_from_lines,
     reconcile,
 )
-from integrations.exact import api
-from integrations.exact.errors import ExactError
+from integrations.exact import api, ratelimit
+from integrations.exact.errors import BudgetSpent, ExactError
 from integrations.models import ExactLink, LinkState
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,10 @@ ENTRY_LOOKUP_CALLS = 2
 RUN_LOST_AFTER = dt.timedelta(hours=1)
 # Kept untranslated on the run; the page translates them in the reader's language.
 LINK_NOT_READABLE = gettext_noop("the link to Exact Online is not enabled and authenticated.")
+BULK_SHARE_SPENT = gettext_noop(
+    "the share of today's Exact Online calls for bulk work is used up; the rest is kept for "
+    "realtime exports."
+)
 STATES = {
     ExportState.EXPORTED: InvoiceState.EXPORTED,
     ExportState.SENDING: InvoiceState.SENDING,
@@ -104,7 +108,8 @@ def _expected(invoice: Invoice, *, link: ExactLink, today: dt.date) -> Expected:
         excl += line.amount
         if line.gl_account_id:
             gl_amounts[line.gl_account.code] += line.amount
-    vat = invoice.total_vat
+    vat_amounts = invoice.vat_amounts
+    vat = sum((amount.vat for amount in vat_amounts), ZERO)
     return Expected(
         invoice_id=invoice.pk,
         record_id=record.pk if record is not None else None,
@@ -117,6 +122,9 @@ def _expected(invoice: Invoice, *, link: ExactLink, today: dt.date) -> Expected:
         account_code=account_code,
         amounts=Amounts(excl, vat, excl + vat),
         gl_amounts=tuple(sorted((c, a) for c, a in gl_amounts.items() if a != 0)),
+        vat_amounts=tuple(
+            sorted((amount.vat_rate.exact_code.strip(), amount.vat) for amount in vat_amounts)
+        ),
     )
 
 
@@ -209,6 +217,7 @@ def _outcome_store(run: ReconciliationRun, outcome: Outcome) -> None:
                 exact_excl=month.exact.excl,
                 exact_vat=month.exact.vat,
                 exact_total=month.exact.total,
+                vat_rounding=month.vat_rounding,
                 invoices=month.invoices,
                 entries=month.entries,
                 differences=per_month[month.period],
@@ -257,7 +266,8 @@ def reconciliation_queue(
 def reconciliation_perform(*, run: ReconciliationRun, link: ExactLink | None) -> ReconciliationRun:
     """Carry out a queued run once: a second delivery of the same run does nothing.
 
-    A failure to read Exact, or a link that may not be read any more, ends the run as failed
+    Exact is read in the bulk lane of the day's budget. A failure to read Exact, a spent bulk
+    share (with its reset time) or a link that may not be read any more ends the run as failed
     with its message; nothing of an unfinished comparison is stored.
     """
     taken = ReconciliationRun.objects.filter(pk=run.pk, state=ReconciliationState.QUEUED).update(
@@ -270,7 +280,13 @@ def reconciliation_perform(*, run: ReconciliationRun, link: ExactLink | None) ->
     if link is None or not reconciliation_allowed(link=link):
         return _failed(run, LINK_NOT_READABLE)
     try:
-        outcome = _compare(run=run, link=link)
+        # A run reads as much as a bulk export: it must leave the realtime reserve alone.
+        with ratelimit.budget_lane(ratelimit.BULK):
+            outcome = _compare(run=run, link=link)
+    except BudgetSpent as error:
+        logger.info("Reconciliation %s waits for Exact's budget: %s", run.period_label, error)
+        run.budget_resets_at = error.resets_at
+        return _failed(run, BULK_SHARE_SPENT)
     except ExactError as error:
         logger.warning("Reconciliation %s stopped: %s", run.period_label, error)
         return _failed(run, str(error))

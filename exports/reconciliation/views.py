@@ -207,20 +207,11 @@ def difference_reexport_view(request: HttpRequest, pk: int) -> HttpResponse:
     difference = get_object_or_404(
         ReconciliationDifference.objects.select_related("invoice"), pk=pk
     )
-    if difference_reexport(difference=difference):
-        messages.success(
-            request,
-            _("Invoice %(reference)s is queued for export. Reconcile again to check it.")
-            % {"reference": difference.reference},
-        )
+    outcome = difference_reexport(difference=difference)
+    if outcome is None:
+        messages.error(request, _("A re-export does not repair this kind of difference."))
     else:
-        messages.error(
-            request,
-            _(
-                "This invoice cannot be exported again now: the link is not enabled, or a "
-                "re-export does not repair this kind of difference."
-            ),
-        )
+        (messages.success if outcome.queued else messages.warning)(request, outcome.message)
     return _back_to(difference)
 
 

@@ -1,11 +1,16 @@
 """The exports tests: a clerk, exported invoices, and reading and changing the sandbox's books."""
 
+import time
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from exports.models import ExportRecord
 from exports.run import invoice_export
+from integrations.exact import ratelimit
+from integrations.exact.locks import shared_lock, shared_state_write
+from integrations.exact.oauth import base_url
 from testkit.factories import final_invoice_create
 
 
@@ -43,3 +48,32 @@ def prefixed_link(exact_link):
 def sandbox_control(sandbox, path: str, payload: dict | None = None) -> dict:
     """POST to the sandbox's control endpoint, as a bookkeeper's change in Exact."""
     return sandbox.control("POST", path, payload or {})
+
+
+# The length of the sandbox's day in the budget tests, in seconds.
+DAY = 600
+
+
+@pytest.fixture
+def small_day(exact_link, sandbox, settings, monkeypatch):
+    """A day of 40 calls (20 of them kept for realtime) on a clock coachlink shares with the
+    sandbox, so its reset is passed by moving the clock, not by waiting."""
+    key = f"rate-{base_url(exact_link.site)}-{exact_link.division}"
+
+    def forget():
+        with shared_lock(key):
+            shared_state_write(key, {})
+
+    forget()
+    settings.EXACT_REALTIME_RESERVE = 0.5
+    sandbox.set_limits(daily=40, minutely=1000, day_seconds=DAY)
+    offset = {"seconds": 0.0}
+
+    def advance(seconds):
+        offset["seconds"] = sandbox.advance_clock(seconds)["offset_seconds"]
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: time.time() + offset["seconds"])
+    # Start at the beginning of a sandbox day, so the whole test fits in it.
+    advance(DAY - (time.time() + sandbox.advance_clock(0)["offset_seconds"]) % DAY + 0.5)
+    yield advance
+    forget()

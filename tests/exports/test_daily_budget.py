@@ -1,21 +1,16 @@
 """Exact's daily budget: bulk exports stop at the realtime reserve and wait, visibly, for the
 reset; the recovery resumes them; no Celery retry is spent on the wait. Counted, never timed."""
 
-import time
-
 import pytest
 
 from exports.models import BUDGET_WAITING, ExportRecord, ExportState
 from exports.run import invoice_export, invoices_export_bulk
 from exports.tasks import export_records_recover_task, invoices_export_bulk_task
-from integrations.exact import client, ratelimit
-from integrations.exact.locks import shared_lock, shared_state_write
-from integrations.exact.oauth import base_url
+from integrations.exact import client
 from testkit.factories import DebtorFactory, final_invoice_create
+from tests.exports.conftest import DAY
 
 pytestmark = pytest.mark.django_db
-
-DAY = 600
 
 
 @pytest.fixture
@@ -23,31 +18,6 @@ def invoice_make(db):
     """Invoices of one debtor: the budget goes to the entries, not to creating accounts."""
     debtor = DebtorFactory()
     return lambda: final_invoice_create(debtor=debtor)
-
-
-@pytest.fixture
-def small_day(exact_link, sandbox, settings, monkeypatch):
-    """A day of 40 calls (20 of them kept for realtime) on a clock coachlink shares with the
-    sandbox, so its reset is passed by moving the clock, not by waiting."""
-    key = f"rate-{base_url(exact_link.site)}-{exact_link.division}"
-
-    def forget():
-        with shared_lock(key):
-            shared_state_write(key, {})
-
-    forget()
-    settings.EXACT_REALTIME_RESERVE = 0.5
-    sandbox.set_limits(daily=40, minutely=1000, day_seconds=DAY)
-    offset = {"seconds": 0.0}
-
-    def advance(seconds):
-        offset["seconds"] = sandbox.advance_clock(seconds)["offset_seconds"]
-
-    monkeypatch.setattr(ratelimit, "clock", lambda: time.time() + offset["seconds"])
-    # Start at the beginning of a sandbox day, so the whole test fits in it.
-    advance(DAY - (time.time() + sandbox.advance_clock(0)["offset_seconds"]) % DAY + 0.5)
-    yield advance
-    forget()
 
 
 def test_bulk_waits_at_the_reserve_while_a_realtime_invoice_still_goes(

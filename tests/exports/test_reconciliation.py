@@ -1,6 +1,7 @@
 """Reconciliation over real HTTP: invoices exported to the sandbox, changed there, found again."""
 
 import math
+from decimal import Decimal
 
 import pytest
 
@@ -77,3 +78,30 @@ def test_each_kind_of_difference_is_found(sandbox, link):
     moved_difference = run.differences.get(reference=moved.your_ref)
     assert [m["field"] for m in moved_difference.mismatches] == ["period", "date"]
     assert line_calls(sandbox) <= math.ceil(run.lines_read / 1000) + 3
+
+
+def test_a_cent_of_vat_rounding_is_no_difference_and_its_month_agrees(sandbox, link):
+    # Exact rounds VAT per line (0.105 → 0.11, twice), coachlink per rate over the invoice
+    # (0.21 of 1.00): the entry carries a cent more VAT than the invoice.
+    record = exported(lines=2, unit_price=Decimal("0.50"))
+    assert record.invoice.total_vat == Decimal("0.21")
+    run = reconciliation_run(link=link, year=2026, month=3)
+    assert run.differences_count == 0 and run.agreed == 1
+    month = run.months.get()
+    assert month.difference_vat == Decimal("0.01") == month.vat_rounding
+    assert month.agrees
+    sandbox_control(sandbox, f"entries/{record.entry_id}/edit", {"amount": "0.52"})
+    changed = reconciliation_run(link=link, year=2026, month=3)
+    assert kinds(changed) == [(DifferenceKind.CHANGED, record.your_ref)]
+    assert not changed.months.get().agrees
+
+
+def test_a_reversal_in_a_later_period_is_found_by_that_periods_run(sandbox, link):
+    record = exported()
+    reversal = sandbox_control(sandbox, f"entries/{record.entry_id}/reverse")
+    sandbox_control(sandbox, f"entries/{reversal['entry']['EntryID']}/edit", {"period": 4})
+    assert reconciliation_run(link=link, year=2026, month=3).differences_count == 0
+    april = reconciliation_run(link=link, year=2026, month=4)
+    assert kinds(april) == [(DifferenceKind.REVERSED, record.your_ref)]
+    year = reconciliation_run(link=link, year=2026)
+    assert kinds(year) == [(DifferenceKind.REVERSED, record.your_ref)]

@@ -15,6 +15,7 @@ from integrations.exact.entities import TransactionLine
 
 D = Decimal
 MARCH = (2026, 3)
+APRIL = (2026, 4)
 
 
 def lines(
@@ -27,6 +28,7 @@ def lines(
     period=MARCH,
     account: str = "900001",
     number: int = 1,
+    vat_code: str = "1",
 ) -> list[TransactionLine]:
     """An entry's lines as Exact books them: debtor, revenue, VAT."""
 
@@ -47,7 +49,7 @@ def lines(
             amount=D(amount),
             vat_amount=D(vat_amount),
             vat_base=D(base),
-            vat_code="1",
+            vat_code=vat_code,
         )
 
     total = D(excl) + D(vat)
@@ -71,6 +73,7 @@ def expected(reference: str, entry_id: str = "", state=InvoiceState.EXPORTED, **
         account_code="900001",
         amounts=Amounts(excl, vat, excl + vat),
         gl_amounts=(("8000", excl),),
+        vat_amounts=(("1", vat),),
     )
 
 
@@ -167,3 +170,28 @@ def test_a_fingerprint_holds_while_the_difference_is_the_same():
 
     assert finding("90.00").fingerprint == finding("90.00").fingerprint
     assert finding("90.00").fingerprint != finding("80.00").fingerprint
+
+
+def test_a_cent_of_vat_rounding_agrees_two_cents_or_another_vat_code_do_not():
+    rounded = outcome_of([expected("2600001", "e1")], lines("e1", "2600001", vat="21.01"))
+    assert rounded.findings == [] and rounded.agreed == 1
+    assert rounded.months[MARCH].vat_rounding == D("0.01") and rounded.months[MARCH].agrees
+    two_cents = outcome_of([expected("2600001", "e1")], lines("e1", "2600001", vat="21.02"))
+    (finding,) = two_cents.findings
+    assert [m.field for m in finding.mismatches] == ["vat", "total"]
+    assert not two_cents.months[MARCH].agrees
+    other_code = lines("e1", "2600001", vat_code="5")
+    (finding,) = outcome_of([expected("2600001", "e1")], other_code).findings
+    assert [m.field for m in finding.mismatches] == ["vat_code"]
+    assert (finding.mismatches[0].coachlink, finding.mismatches[0].exact) == ("1", "5")
+
+
+def test_a_reversal_in_a_later_period_is_reversed_not_changed():
+    known = {"2600001": expected("2600001", "e1")}
+    reversal = lines("e2", "2600001", excl="-100.00", vat="-21.00", period=APRIL, number=2)
+    (finding,) = outcome_of([], reversal, known=known).findings
+    assert (finding.kind, finding.reference, len(finding.bookings)) == (
+        DifferenceKind.REVERSED,
+        "2600001",
+        1,
+    )

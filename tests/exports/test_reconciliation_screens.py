@@ -6,10 +6,12 @@ import datetime as dt
 import pytest
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from coachlink.celery import app as celery_app
 from exports.models import (
     DifferenceKind,
+    ExportRecord,
     ExportState,
     HandledDifference,
     ReconciliationRun,
@@ -18,6 +20,7 @@ from exports.models import (
 )
 from exports.reconciliation.run import reconciliation_scheduled
 from exports.tasks import reconciliation_task, reconciliation_weekly_task
+from integrations.exact import api, client
 from integrations.models import Activation
 from tests.exports.conftest import exported, sandbox_control
 from tests.exports.test_reconciliation import line_calls
@@ -125,6 +128,54 @@ def test_a_missing_invoice_is_exported_again_from_the_page(
     record.refresh_from_db()
     assert record.state == ExportState.EXPORTED
     assert start(clerk).differences_count == 0
+
+
+def test_re_exporting_a_difference_does_what_retry_does_and_says_so(
+    sandbox, link, clerk, django_capture_on_commit_callbacks
+):
+    record = exported()
+    sandbox_control(sandbox, f"entries/{record.entry_id}/delete")
+    difference = start(clerk).differences.get()
+    url = reverse("exports:reconciliation_reexport", args=[difference.pk])
+    held_until = timezone.now() + dt.timedelta(minutes=5)
+    ExportRecord.objects.filter(pk=record.pk).update(
+        state=ExportState.SENDING, lease_until=held_until
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        answer = clerk.post(url, HTTP_ACCEPT_LANGUAGE="nl", follow=True)
+    assert "Er is niets veranderd: een worker verstuurt deze factuur tot" in answer.content.decode()
+    assert callbacks == []
+
+    ExportRecord.objects.filter(pk=record.pk).update(state=ExportState.EXPORTED, lease_until=None)
+    with django_capture_on_commit_callbacks() as callbacks:
+        answer = clerk.post(url, follow=True)
+    assert "so Exact is searched for it first: it is never booked twice." in (
+        answer.content.decode()
+    )
+    assert len(callbacks) == 1
+    record.refresh_from_db()
+    assert record.state == ExportState.SENDING
+
+
+def test_a_reconciliation_reads_in_the_bulk_share_and_leaves_the_realtime_reserve(
+    sandbox, link, clerk, small_day
+):
+    exported()
+    assert start(clerk).succeeded
+    # A day of 40 calls, 20 kept for realtime: use the rest as realtime work would.
+    assert client.budget_today(link=link).daily_left > 20
+    while client.budget_today(link=link).daily_left > 20:
+        api.journals(link, codes=[link.journal])
+    sandbox.reset_counters()
+    run = start(clerk, "nl")
+    assert run.state == ReconciliationState.FAILED
+    assert sandbox.counters()["total"] == 0
+    budget = client.budget_today(link=link)
+    assert budget.daily_left == 20
+    page = clerk.get(f"{PAGE}?run={run.pk}", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    reset = formats.time_format(timezone.localtime(budget.daily_resets_at), "H:i")
+    assert "voor bulkwerk is op; de rest blijft voor directe exports." in page
+    assert f"Sluit opnieuw aan na {reset}, als het dagbudget weer beschikbaar is." in page
 
 
 def test_a_bad_period_is_refused_with_a_message_and_no_run(link, clerk):

@@ -193,6 +193,25 @@ def test_the_preview_shows_the_entry_without_sending_it(clerk_client, exact_link
     assert division_state(sandbox)["sales_entries"] == []
 
 
+def test_a_change_in_coachlinks_tables_shows_in_the_next_preview_at_once(
+    clerk_client, exact_link, sandbox
+):
+    invoice = final_invoice_create()
+    url = reverse("exports:preview", args=[invoice.pk])
+    assert "Omzet incompany trainingen" not in clerk_client.get(url).content.decode()
+    gl_account = invoice.lines.get().gl_account
+    gl_account.code = "8010"
+    gl_account.save()
+    assert "Omzet incompany trainingen" in clerk_client.get(url).content.decode()
+    company = invoice.debtor.company
+    company.name = "Opleidingen Zuid B.V."
+    company.save()
+    assert "Opleidingen Zuid B.V." in clerk_client.get(url).content.decode()
+    sandbox.reset_counters()
+    assert "Opleidingen Zuid B.V." in clerk_client.get(url).content.decode()
+    assert sandbox.counters()["total"] == 0
+
+
 def test_the_preview_explains_why_an_invoice_could_not_go(clerk_client, exact_link, sandbox):
     exact_link.journal = "10"
     exact_link.save()
