@@ -85,9 +85,8 @@ class Message:
 
     def __str__(self) -> str:
         """The message in the active language."""
+        # Always formatted, so a placeholder without its value fails rather than shows.
         text = translation.gettext(self.id)
-        if not self.params:
-            return text
         return text % {name: _shown(value) for name, value in self.params.items()}
 
     def english(self) -> str:
