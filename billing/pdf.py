@@ -20,6 +20,7 @@ from fpdf.fonts import FontFace
 
 from billing.models import Invoice, Parameters
 from billing.templatetags.billing import euro
+from coachlink.messages import Message
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -59,7 +60,11 @@ def printable(text: str) -> str:
 
 
 class InvoicePdfError(Exception):
-    """The invoice PDF could not be made; the message says why, in the active language."""
+    """The invoice PDF could not be made; ``said`` says why, in any reader's language."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 def quantity_text(quantity: Decimal) -> str:

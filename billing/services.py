@@ -5,10 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing.models import Invoice, Parameters
 from billing.pdf import InvoiceDocument, InvoicePdfError
 from billing.signals import invoice_finalised
+from coachlink.messages import Message
 
 
 def invoice_finalise(*, invoice: Invoice, user: AbstractBaseUser | None = None) -> Invoice:
@@ -67,6 +69,9 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
     # thing to a caller, and the cause stays chained for the log.
     except Exception as error:
         raise InvoicePdfError(
-            _("The PDF of invoice %(invoice)s could not be made: %(reason)s")
-            % {"invoice": invoice.number_display or invoice.pk, "reason": error}
+            Message(
+                gettext_noop("The PDF of invoice %(invoice)s could not be made: %(reason)s"),
+                invoice=invoice.number_display or invoice.pk,
+                reason=str(error),
+            )
         ) from error

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 def problem_from(error: ExactError) -> ExportProblem:
     """An invoice's problem in Exact's words, with the explanation they match."""
-    return ExportProblem(explanation_find(error.message).kind, error.message, error=error)
+    said = error.said if error.said is not None else error.message
+    return ExportProblem(explanation_find(error.message).kind, said, error=error)
 
 
 def accounts_prepare(*, run: Run, invoices: list[Invoice]) -> None:

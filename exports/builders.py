@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing.models import Debtor, Invoice, InvoiceLine
+from coachlink.messages import Message, choice_value
 from integrations.exact import rules
 from integrations.exact.entities import (
     Account,
@@ -41,14 +42,23 @@ class ExportProblem(Exception):
     """A reason an invoice cannot go to Exact, found before (or instead of) sending it.
 
     ``kind`` names the explanation in exports.explanations; ``message`` is Exact's words when
-    Exact said no (``error`` then holds its answer), else ours.
+    Exact said no (``error`` then holds its answer), else ours, which ``said`` keeps as a
+    Message so the record shows it in the reader's language.
     """
 
-    def __init__(self, kind: str, message: str, *, error: ExactError | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, kind: str, message: str | Message, *, error: ExactError | None = None
+    ) -> None:
+        self.said = message if isinstance(message, Message) else None
+        self.message = str(message)
+        super().__init__(self.message)
         self.kind = kind
-        self.message = message
         self.error = error
+
+    @property
+    def stored(self) -> Message | str:
+        """What the record keeps: coachlink's Message, or Exact's words."""
+        return self.said if self.said is not None else self.message
 
     @property
     def refused_by(self) -> str:
@@ -106,8 +116,10 @@ def debtor_number_resolve(*, debtor: Debtor, link: ExactLink) -> str:
                 return _relation_code(holder.extern_id)
     raise ExportProblem(
         "debtor_number_missing",
-        _("No debtor number option gives a relation number for debtor %(debtor)s.")
-        % {"debtor": debtor.name},
+        Message(
+            gettext_noop("No debtor number option gives a relation number for debtor %(debtor)s."),
+            debtor=debtor.name,
+        ),
     )
 
 
@@ -182,8 +194,10 @@ def booking_date_resolve(*, invoice: Invoice, link: ExactLink, export_date: dt.d
             return dates[option]
     raise ExportProblem(
         "booking_date_missing",
-        _("Invoice %(number)s has no date for the booking-date options.")
-        % {"number": invoice.number_display},
+        Message(
+            gettext_noop("Invoice %(number)s has no date for the booking-date options."),
+            number=invoice.number_display,
+        ),
     )
 
 
@@ -204,8 +218,11 @@ def project_code_resolve(*, invoice: Invoice, link: ExactLink) -> str:
     if not code:
         raise ExportProblem(
             "project_code_missing",
-            _("Invoice %(number)s has no %(source)s for its project code.")
-            % {"number": invoice.number_display, "source": ProjectCodeSource(source).label},
+            Message(
+                gettext_noop("Invoice %(number)s has no %(source)s for its project code."),
+                number=invoice.number_display,
+                source=choice_value(ProjectCodeSource(source)),
+            ),
         )
     return code
 

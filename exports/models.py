@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
 from billing.templatetags.billing import euro
+from coachlink.messages import SaysWhy
 from exports.explanations import explanation_get
 
 
@@ -37,7 +38,7 @@ class BatchKind(models.TextChoices):
     ENABLE = "enable", _("Sent on enabling the link")
 
 
-class ExportBatch(models.Model):
+class ExportBatch(SaysWhy, models.Model):
     """One bulk run: how many invoices it took on and how far it got."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=BatchKind.choices)
@@ -60,6 +61,8 @@ class ExportBatch(models.Model):
     error_message = models.TextField(
         _("message"), blank=True, help_text=_("Why the run stopped before its invoices.")
     )
+    # coachlink's own message, said in the reader's language (SaysWhy); None for Exact's words.
+    error_said = models.JSONField(_("message id and values"), null=True, blank=True)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -84,7 +87,7 @@ class ExportBatch(models.Model):
         return self.finished_at is None
 
 
-class ExportRecord(models.Model):
+class ExportRecord(SaysWhy, models.Model):
     """The export of one final invoice to Exact Online: its state and everything said."""
 
     invoice = models.OneToOneField(
@@ -127,6 +130,8 @@ class ExportRecord(models.Model):
         _("document subject"), max_length=100, blank=True, db_default=""
     )
     error_message = models.TextField(_("message"), blank=True)
+    # coachlink's own message, said in the reader's language (SaysWhy); None for Exact's words.
+    error_said = models.JSONField(_("message id and values"), null=True, blank=True)
     error_kind = models.CharField(_("kind of error"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -282,7 +287,7 @@ class ReconciliationState(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class ReconciliationRun(models.Model):
+class ReconciliationRun(SaysWhy, models.Model):
     """One comparison of a month or a year between coachlink and Exact Online."""
 
     year = models.PositiveSmallIntegerField(_("year"))
@@ -308,6 +313,8 @@ class ReconciliationRun(models.Model):
     error_message = models.TextField(_("message"), blank=True)
     # Set when the run stopped because the bulk share of the day's Exact calls was spent.
     budget_resets_at = models.DateTimeField(_("budget resets at"), null=True, blank=True)
+    # coachlink's own message, said in the reader's language (SaysWhy); None for Exact's words.
+    error_said = models.JSONField(_("message id and values"), null=True, blank=True)
     lines_read = models.PositiveIntegerField(_("journal lines read"), default=0)
     entries_read = models.PositiveIntegerField(_("entries read"), default=0)
     invoices = models.PositiveIntegerField(_("invoices compared"), default=0)

@@ -16,6 +16,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from billing.models import Invoice
+from coachlink.messages import message_fields
 from exports.builders import ExportProblem
 from exports.lookups import lookups_forget
 from exports.models import BUDGET_WAITING, ExportBatch, ExportRecord, ExportState
@@ -23,6 +24,9 @@ from integrations.exact.entities import NewSalesEntry, SalesEntry
 from integrations.exact.errors import BudgetSpent, ExactError
 from integrations.models import ExactLink, ExportMoment
 from integrations.selectors import link_get
+
+# What keeps a record's message (coachlink.messages.message_fields).
+MESSAGE_FIELDS = ("error_message", "error_said")
 
 
 class LeaseLost(Exception):
@@ -190,10 +194,16 @@ def record_document(*, record: ExportRecord, document_id: str) -> None:
     record.save(update_fields=["document_id", "updated_at"])
 
 
+def export_batch_stopped(*, batch: ExportBatch | None, error: ExactError) -> None:
+    """Why a batch stopped before its invoices."""
+    if batch is not None:
+        ExportBatch.objects.filter(pk=batch.pk).update(**message_fields(error.stored))
+
+
 def records_note(*, invoice_ids: Iterable[int], error: ExactError) -> None:
     """A run stopped before it reached these records: each keeps why, and its state."""
     exportable_records(invoice_ids=invoice_ids).update(
-        error_message=str(error), error_kind="transient", updated_at=timezone.now()
+        **message_fields(error.stored), error_kind="transient", updated_at=timezone.now()
     )
 
 
@@ -223,7 +233,8 @@ def record_exported(*, record: ExportRecord, entry: SalesEntry) -> None:
     record.response = entry.as_record()
     record.exported_at = timezone.now()
     record.lease_until = None
-    record.error_message = record.error_kind = ""
+    record.error_set("")
+    record.error_kind = ""
     record.save(
         update_fields=[
             "state",
@@ -232,7 +243,7 @@ def record_exported(*, record: ExportRecord, entry: SalesEntry) -> None:
             "response",
             "exported_at",
             "lease_until",
-            "error_message",
+            *MESSAGE_FIELDS,
             "error_kind",
             "updated_at",
         ]
@@ -244,7 +255,7 @@ def record_failed(
 ) -> None:
     """Refused, by Exact (``error`` holds its answer) or by coachlink before sending."""
     record.state = ExportState.FAILED
-    record.error_message = problem.message
+    record.error_set(problem.stored)
     record.error_kind = problem.kind
     error = error or problem.error
     record.response = {"status": error.status, "messages": error.messages} if error else None
@@ -252,7 +263,7 @@ def record_failed(
     record.save(
         update_fields=[
             "state",
-            "error_message",
+            *MESSAGE_FIELDS,
             "error_kind",
             "response",
             "lease_until",
@@ -266,9 +277,9 @@ def record_unsettled(*, record: ExportRecord, error: ExactError, maybe_sent: boo
     record.state = ExportState.SENDING if maybe_sent else ExportState.PENDING
     # An expired lease: the next attempt may take it at once, and settles it by YourRef first.
     record.lease_until = timezone.now() if maybe_sent else None
-    record.error_message = str(error)
+    record.error_set(error.stored)
     record.error_kind = "transient"
-    record.save(update_fields=["state", "lease_until", "error_message", "error_kind", "updated_at"])
+    record.save(update_fields=["state", "lease_until", *MESSAGE_FIELDS, "error_kind", "updated_at"])
 
 
 def records_wait_for_budget(
@@ -276,10 +287,9 @@ def records_wait_for_budget(
 ) -> int:
     """The day's calls are spent: the run's invoices not yet settled wait, visibly, for the
     reset (records_waiting_for_budget); how many."""
-    if batch is not None:
-        ExportBatch.objects.filter(pk=batch.pk).update(error_message=error.message)
+    export_batch_stopped(batch=batch, error=error)
     return exportable_records(invoice_ids=invoice_ids).update(
-        error_kind=BUDGET_WAITING, error_message=error.message, updated_at=timezone.now()
+        error_kind=BUDGET_WAITING, **message_fields(error.stored), updated_at=timezone.now()
     )
 
 

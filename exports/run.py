@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from billing.models import Invoice
 from billing.pdf import InvoicePdfError
 from billing.services import invoice_pdf_render
+from coachlink.messages import message_fields
 from exports import records
 from exports.accounts import accounts_prepare, codes_unavailable, problem_from, projects_prepare
 from exports.builders import (
@@ -102,7 +103,7 @@ def _pdf_render(*, invoice: Invoice) -> bytes:
     try:
         return invoice_pdf_render(invoice=invoice)
     except InvoicePdfError as error:
-        raise ExportProblem("invoice_pdf", str(error)) from error
+        raise ExportProblem("invoice_pdf", error.said) from error
 
 
 def _pdf_send(
@@ -276,13 +277,12 @@ def _records_export(
         # keep their state and say why they wait.
         if invoice_ids is not None:
             records.records_note(invoice_ids=invoice_ids, error=error)
-        elif batch is not None:
-            ExportBatch.objects.filter(pk=batch.pk).update(error_message=str(error))
+        else:
+            records.export_batch_stopped(batch=batch, error=error)
         raise ExportsInterrupted(str(error)) from error
     except ExactError as error:
         # Nothing per invoice went wrong (a look-up or the token did): the invoices wait.
-        if batch is not None:
-            ExportBatch.objects.filter(pk=batch.pk).update(error_message=str(error))
+        records.export_batch_stopped(batch=batch, error=error)
         logger.warning("Export run stopped: %s", error)
 
 
@@ -341,7 +341,7 @@ def invoices_export_bulk(
         batch = records.export_batch_start(kind=kind, invoice_ids=invoice_ids)
     else:
         records.export_records_ensure()
-        ExportBatch.objects.filter(pk=batch.pk).update(finished_at=None, error_message="")
+        ExportBatch.objects.filter(pk=batch.pk).update(finished_at=None, **message_fields(""))
     try:
         with ratelimit.budget_lane(ratelimit.BULK):
             _records_export(link=link, batch=batch, invoice_ids=invoice_ids)

@@ -294,14 +294,14 @@ class FinancialForm(PanelForm):
         journal = self.cleaned_data["journal"].strip()
         breach = rules.journal_code_breach(journal)
         if breach:
-            raise forms.ValidationError(breach.message, code="format")
+            raise forms.ValidationError(str(breach.message), code="format")
         return journal
 
     def clean_debtor_gl_account(self) -> str:
         code = self.cleaned_data["debtor_gl_account"].strip()
         breach = rules.gl_account_code_breach(code)
         if breach:
-            raise forms.ValidationError(breach.message, code="format")
+            raise forms.ValidationError(str(breach.message), code="format")
         return code
 
     def clean_invoice_number_prefix(self) -> str:

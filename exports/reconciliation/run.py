@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from billing.models import Invoice
+from coachlink.messages import Message
 from exports.builders import (
     ExportProblem,
     booking_date_resolve,
@@ -54,11 +55,14 @@ logger = logging.getLogger(__name__)
 ENTRY_LOOKUP_CALLS = 2
 # A queued or running run older than this was lost with its worker: it no longer blocks a new one.
 RUN_LOST_AFTER = dt.timedelta(hours=1)
-# Kept untranslated on the run; the page translates them in the reader's language.
-LINK_NOT_READABLE = gettext_noop("the link to Exact Online is not enabled and authenticated.")
-BULK_SHARE_SPENT = gettext_noop(
-    "the share of today's Exact Online calls for bulk work is used up; the rest is kept for "
-    "realtime exports."
+LINK_NOT_READABLE = Message(
+    gettext_noop("the link to Exact Online is not enabled and authenticated.")
+)
+BULK_SHARE_SPENT = Message(
+    gettext_noop(
+        "the share of today's Exact Online calls for bulk work is used up; the rest is kept "
+        "for realtime exports."
+    )
 )
 STATES = {
     ExportState.EXPORTED: InvoiceState.EXPORTED,
@@ -289,16 +293,17 @@ def reconciliation_perform(*, run: ReconciliationRun, link: ExactLink | None) ->
         return _failed(run, BULK_SHARE_SPENT)
     except ExactError as error:
         logger.warning("Reconciliation %s stopped: %s", run.period_label, error)
-        return _failed(run, str(error))
+        return _failed(run, error.stored)
     except Exception:
-        _failed(run, gettext_noop("an unexpected error stopped the reconciliation."))
+        _failed(run, Message(gettext_noop("an unexpected error stopped the reconciliation.")))
         raise
     _outcome_store(run, outcome)
     return run
 
 
-def _failed(run: ReconciliationRun, message: str) -> ReconciliationRun:
-    run.error_message = message
+def _failed(run: ReconciliationRun, message: Message | str) -> ReconciliationRun:
+    """The run ends as failed with ``message``, which the page shows in the reader's language."""
+    run.error_set(message)
     run.state = ReconciliationState.FAILED
     run.finished_at = timezone.now()
     run.save()

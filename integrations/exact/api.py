@@ -16,8 +16,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from coachlink.messages import Message
 from integrations.exact import client
 from integrations.exact.entities import (
     ACCOUNT_STATUS_CUSTOMER,
@@ -66,8 +67,10 @@ def _reading() -> Iterator[None]:
         yield
     except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         raise Transient(
-            _("Exact Online sent a record coachlink cannot read (%(problem)s).")
-            % {"problem": f"{type(exc).__name__}: {exc}"[:200]}
+            Message(
+                gettext_noop("Exact Online sent a record coachlink cannot read (%(problem)s)."),
+                problem=f"{type(exc).__name__}: {exc}"[:200],
+            )
         ) from exc
 
 

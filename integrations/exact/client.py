@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from coachlink.messages import Message
 from integrations.exact import http, oauth, ratelimit
 from integrations.exact.errors import Reauthenticate, TokenNotExpired, Transient
 from integrations.exact.locks import shared_lock
@@ -56,7 +57,12 @@ def budget_today(*, link: ExactLink, division: str = "") -> ratelimit.BudgetToda
 
 def _reauthenticate() -> Reauthenticate:
     return Reauthenticate(
-        _("The link with Exact Online has no valid token: click Authenticate and log in again."),
+        Message(
+            gettext_noop(
+                "The link with Exact Online has no valid token: click Authenticate and log in "
+                "again."
+            )
+        ),
         status=401,
     )
 
@@ -127,8 +133,13 @@ def _url(link: ExactLink, path: str, division: str = "") -> str:
         # A page link (__next) comes from the answer: the token goes only to the site's origin.
         if _origin(path) != _origin(oauth.base_url(link.site)):
             raise Transient(
-                _("Exact Online sent a page link to another site (%(host)s); it was not followed.")
-                % {"host": _origin(path)[1] or "?"}
+                Message(
+                    gettext_noop(
+                        "Exact Online sent a page link to another site (%(host)s); it was not "
+                        "followed."
+                    ),
+                    host=_origin(path)[1] or "?",
+                )
             )
         return path
     if path.startswith("current/"):
@@ -174,21 +185,13 @@ def request(
         return response
 
 
-def _unreadable(response: http.Answer) -> Transient:
-    return Transient(
-        _("Exact Online sent an answer coachlink cannot read (HTTP %(status)s).")
-        % {"status": response.status_code},
-        status=response.status_code,
-    )
-
-
 def _data(response: http.Answer) -> dict | list:
     """The ``d`` of an OData answer: an object or a list; anything else is an answer of a
     broken Exact (an error body sent with 200, ``{"d": null}``, a page from a proxy)."""
     body = http.json_read(response)
     data = body.get("d") if isinstance(body, dict) else None
     if not isinstance(data, (dict, list)):
-        raise _unreadable(response)
+        raise http.unreadable(response)
     return data
 
 
@@ -198,9 +201,9 @@ def _page(response: http.Answer) -> tuple[list[dict], str | None]:
     found = data if isinstance(data, list) else data.get("results")
     next_url = None if isinstance(data, list) else data.get("__next")
     if not isinstance(found, list) or not all(isinstance(row, dict) for row in found):
-        raise _unreadable(response)
+        raise http.unreadable(response)
     if next_url is not None and not isinstance(next_url, str):
-        raise _unreadable(response)
+        raise http.unreadable(response)
     return found, next_url or None
 
 
@@ -233,8 +236,12 @@ def rows(
         pages += 1
         if pages > MAX_PAGES:
             raise Transient(
-                _("Exact Online kept sending pages (more than %(pages)s); coachlink stopped.")
-                % {"pages": MAX_PAGES}
+                Message(
+                    gettext_noop(
+                        "Exact Online kept sending pages (more than %(pages)s); coachlink stopped."
+                    ),
+                    pages=MAX_PAGES,
+                )
             )
         # __next already carries the filter, the selection and the skip token.
         page_params = None
@@ -248,7 +255,7 @@ def create(link: ExactLink, path: str, *, payload: dict) -> dict:
     )
     created = _data(response)
     if not isinstance(created, dict):
-        raise _unreadable(response)
+        raise http.unreadable(response)
     return created
 
 

@@ -19,24 +19,34 @@ from __future__ import annotations
 
 import datetime as dt
 
+from coachlink.messages import Message
+
 
 class ExactError(Exception):
     """A failed call to Exact Online.
 
     ``messages`` holds Exact's own text, split on the "\\r\\n" it uses between messages;
-    ``status`` is the HTTP status of the answer, when there was one.
+    ``status`` is the HTTP status of the answer, when there was one. When the text is
+    coachlink's own (a time-out, an answer it cannot read, a spent budget), ``said`` keeps it
+    as a Message, so a stored copy is shown in the reader's language.
     """
 
     permanent = True
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message, *, status: int | None = None) -> None:
+        self.said = message if isinstance(message, Message) else None
+        self.message = str(message)
         self.status = status
+        super().__init__(self.message)
 
     @property
     def messages(self) -> list[str]:
         return [part for part in self.message.split("\r\n") if part.strip()]
+
+    @property
+    def stored(self) -> Message | str:
+        """What a record keeps of the error: coachlink's Message, or Exact's words."""
+        return self.said if self.said is not None else str(self)
 
     def __str__(self) -> str:
         prefix = f"{self.status}: " if self.status else ""
@@ -57,7 +67,7 @@ class BudgetSpent(RateLimited):
     """The division's calls for the day (or the bulk share of them) are used up until
     ``resets_at`` (aware UTC datetime); retrying before then only spends attempts."""
 
-    def __init__(self, message: str, *, resets_at: dt.datetime) -> None:
+    def __init__(self, message: str | Message, *, resets_at: dt.datetime) -> None:
         super().__init__(message, status=429)
         self.resets_at = resets_at
 

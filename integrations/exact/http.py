@@ -20,10 +20,11 @@ from typing import Any
 import requests
 import urllib3
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from coachlink.messages import Message
 from integrations.exact.errors import ExactError, NotFound, RateLimited, Refused, Transient
 
 TRANSIENT_STATUSES = {408, 502, 503, 504}
@@ -125,15 +126,21 @@ _http.mount("https://", _WatchedAdapter())
 
 def _too_large() -> Transient:
     return Transient(
-        _("Exact Online sent an answer larger than %(size)s bytes; coachlink read no further.")
-        % {"size": settings.EXACT_MAX_BODY}
+        Message(
+            gettext_noop(
+                "Exact Online sent an answer larger than %(size)s bytes; coachlink read no further."
+            ),
+            size=settings.EXACT_MAX_BODY,
+        )
     )
 
 
 def _late() -> Transient:
     return Transient(
-        _("Exact Online did not answer within %(seconds)s seconds.")
-        % {"seconds": f"{settings.EXACT_DEADLINE:g}"}
+        Message(
+            gettext_noop("Exact Online did not answer within %(seconds)s seconds."),
+            seconds=f"{settings.EXACT_DEADLINE:g}",
+        )
     )
 
 
@@ -178,7 +185,7 @@ def send(method: str, url: str, *, access_token: str = "", **kwargs: Any) -> Ans
         # requests' own errors are OSErrors too.
         if watch.cut or time.monotonic() - started >= deadline:
             raise _late() from exc
-        raise Transient(_("Exact Online could not be reached.")) from exc
+        raise Transient(Message(gettext_noop("Exact Online could not be reached."))) from exc
     finally:
         watch.end()
         timer.cancel()
@@ -190,11 +197,18 @@ def json_read(response: Answer) -> Any:
     try:
         return response.json()
     except ValueError as exc:
-        raise Transient(
-            _("Exact Online sent an answer coachlink cannot read (HTTP %(status)s).")
-            % {"status": response.status_code},
+        raise unreadable(response) from exc
+
+
+def unreadable(response: Answer) -> Transient:
+    """An answer that is not what Exact's API sends: Exact failing, not refusing."""
+    return Transient(
+        Message(
+            gettext_noop("Exact Online sent an answer coachlink cannot read (HTTP %(status)s)."),
             status=response.status_code,
-        ) from exc
+        ),
+        status=response.status_code,
+    )
 
 
 def _message(response: Answer) -> str:
@@ -216,7 +230,7 @@ def error_from_response(response: Answer) -> ExactError:
     """The error an answer of status 400 or more stands for, with Exact's own words."""
     message = _message(response)
     status = response.status_code
-    fallback = _("Exact Online answered HTTP %(status)s.") % {"status": status}
+    fallback = Message(gettext_noop("Exact Online answered HTTP %(status)s."), status=status)
     if status == 429:
         return RateLimited(message or fallback, status=status)
     if status in TRANSIENT_STATUSES:

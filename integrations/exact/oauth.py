@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from coachlink.messages import Message
 from integrations.exact import http
 from integrations.exact.errors import (
     ExactError,
@@ -53,7 +54,11 @@ def authorization_url(*, site: str, state: str) -> str:
 
 def _token_error(*, status: int, error: str, description: str) -> ExactError:
     """The class of a refusal by the token endpoint, from its OAuth error and description."""
-    description = description or error or _("Exact Online refused the token request.")
+    if not (description or error):
+        return Refused(
+            Message(gettext_noop("Exact Online refused the token request.")), status=status
+        )
+    description = description or error
     lowered = description.lower()
     if "not expired" in lowered:
         # 400 "Rate limit exceeded: access_token not expired" (or the older 401 wording):
@@ -90,7 +95,7 @@ def _token_call(*, site: str, form: dict[str, str]) -> TokenSet:
     expires_in = str(body.get("expires_in") or "600")
     if not body.get("access_token") or not expires_in.isdigit():
         raise Transient(
-            _("Exact Online's token service sent no access token; try again."),
+            Message(gettext_noop("Exact Online's token service sent no access token; try again.")),
             status=response.status_code,
         )
     return TokenSet(

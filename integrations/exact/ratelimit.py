@@ -21,9 +21,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from coachlink.messages import Message, time_value
 from integrations.exact.errors import BudgetSpent
 from integrations.exact.locks import shared_lock, shared_state_read, shared_state_write
 
@@ -76,18 +76,17 @@ def _moment(epoch_ms: int) -> dt.datetime:
 
 
 def budget_spent_error(*, resets_at: dt.datetime, bulk: bool) -> BudgetSpent:
-    at = formats.time_format(timezone.localtime(resets_at), "H:i")
     if bulk:
-        message = _(
+        message = gettext_noop(
             "The share of today's Exact Online calls for bulk exports is used up; the rest is "
             "kept for realtime exports. Waiting for tomorrow's budget (resets at %(time)s)."
         )
     else:
-        message = _(
+        message = gettext_noop(
             "Today's Exact Online calls for this division are used up. Waiting for tomorrow's "
             "budget (resets at %(time)s)."
         )
-    return BudgetSpent(message % {"time": at}, resets_at=resets_at)
+    return BudgetSpent(Message(message, time=time_value(resets_at)), resets_at=resets_at)
 
 
 def _wait_seconds(state: dict, now: float) -> float:

@@ -15,7 +15,9 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from coachlink.messages import Message, number_value
 from integrations.exact.entities import Account, CostCentre, GLAccount, Journal, VatCode
 
 JOURNAL_TYPE_SALES = 20
@@ -35,15 +37,16 @@ INVOICE_NUMBER_MAX = 2147483647
 
 @dataclass(frozen=True)
 class Breach:
-    """A rule of Exact's that a mapping or an invoice does not meet."""
+    """A rule of Exact's that a mapping or an invoice does not meet: ``message`` says which
+    (kept with an export record, so it is said in the reader's language), ``fix`` what to do."""
 
     kind: str
-    message: str
+    message: Message
     fix: str = ""
 
     def __post_init__(self) -> None:
         if not self.fix:
-            object.__setattr__(self, "fix", self.message)
+            object.__setattr__(self, "fix", str(self.message))
 
 
 def division_breach(*, code: str, consented: list[str]) -> Breach | None:
@@ -53,8 +56,12 @@ def division_breach(*, code: str, consented: list[str]) -> Breach | None:
         return None
     return Breach(
         "division",
-        _("The Exact Online user did not give coachlink access to division %(division)s.")
-        % {"division": code},
+        Message(
+            gettext_noop(
+                "The Exact Online user did not give coachlink access to division %(division)s."
+            ),
+            division=code,
+        ),
         _(
             "The Exact Online user did not give coachlink access to division %(division)s. "
             "Click Authenticate, tick that administration on Exact's consent page and save "
@@ -70,7 +77,7 @@ def journal_breach(*, code: str, journals: dict[str, Journal]) -> Breach | None:
     if journal is None:
         return Breach(
             "journal",
-            _("Journal %(code)s does not exist in Exact Online.") % {"code": code},
+            Message(gettext_noop("Journal %(code)s does not exist in Exact Online."), code=code),
             _(
                 "Journal %(code)s does not exist in Exact Online: create the sales journal "
                 "there, or fix the journal number in panel Financial."
@@ -80,7 +87,9 @@ def journal_breach(*, code: str, journals: dict[str, Journal]) -> Breach | None:
     if journal.type != JOURNAL_TYPE_SALES:
         return Breach(
             "journal",
-            _("Journal %(code)s is not a sales journal in Exact Online.") % {"code": code},
+            Message(
+                gettext_noop("Journal %(code)s is not a sales journal in Exact Online."), code=code
+            ),
             _(
                 "Journal %(code)s is not a sales journal in Exact Online: choose a sales "
                 "journal in panel Financial."
@@ -96,7 +105,10 @@ def debtor_gl_account_breach(*, code: str, gl_accounts: dict[str, GLAccount]) ->
     if account is None:
         return Breach(
             "debtor_gl_account_unknown",
-            _("Debtor GL account %(code)s does not exist in Exact Online.") % {"code": code},
+            Message(
+                gettext_noop("Debtor GL account %(code)s does not exist in Exact Online."),
+                code=code,
+            ),
             _(
                 "GL account %(code)s does not exist in Exact Online: fix the debtor GL "
                 "account in panel Financial."
@@ -106,8 +118,12 @@ def debtor_gl_account_breach(*, code: str, gl_accounts: dict[str, GLAccount]) ->
     if account.type != GL_ACCOUNT_TYPE_RECEIVABLE:
         return Breach(
             "debtor_gl_account_unknown",
-            _("GL account %(code)s is not an accounts receivable account in Exact Online.")
-            % {"code": code},
+            Message(
+                gettext_noop(
+                    "GL account %(code)s is not an accounts receivable account in Exact Online."
+                ),
+                code=code,
+            ),
             _(
                 "GL account %(code)s (“%(name)s”) is not of type Accounts receivable in Exact "
                 "Online: fill in the debtors account (usually 1300) in panel Financial."
@@ -131,12 +147,16 @@ def gl_account_name_warning(
         return None
     return Breach(
         "gl_account_name",
-        _(
-            "GL account %(code)s is “%(ours)s” in coachlink but “%(theirs)s” in Exact Online: "
-            "lines on it are booked on “%(theirs)s”. If that is right, take over Exact's name "
-            "(Take over from Exact); if not, map those lines to the right account in coachlink."
-        )
-        % {"code": code, "ours": name, "theirs": account.description},
+        Message(
+            gettext_noop(
+                "GL account %(code)s is “%(ours)s” in coachlink but “%(theirs)s” in Exact Online: "
+                "lines on it are booked on “%(theirs)s”. If that is right, take over Exact's name "
+                "(Take over from Exact); if not, map those lines to the right account in coachlink."
+            ),
+            code=code,
+            ours=name,
+            theirs=account.description,
+        ),
     )
 
 
@@ -146,7 +166,10 @@ def revenue_gl_account_breach(*, code: str, gl_accounts: dict[str, GLAccount]) -
     if account is None:
         return Breach(
             "gl_account_unknown",
-            _("GL account %(code)s does not exist in Exact Online or is blocked.") % {"code": code},
+            Message(
+                gettext_noop("GL account %(code)s does not exist in Exact Online or is blocked."),
+                code=code,
+            ),
             _(
                 "GL account %(code)s does not exist in Exact Online: create it there, or map "
                 "another account in coachlink."
@@ -156,7 +179,10 @@ def revenue_gl_account_breach(*, code: str, gl_accounts: dict[str, GLAccount]) -
     if account.type != GL_ACCOUNT_TYPE_REVENUE:
         return Breach(
             "gl_account_type",
-            _("GL account %(code)s is not a revenue account in Exact Online.") % {"code": code},
+            Message(
+                gettext_noop("GL account %(code)s is not a revenue account in Exact Online."),
+                code=code,
+            ),
             _(
                 "GL account %(code)s is not a revenue account in Exact Online: map a revenue "
                 "account."
@@ -166,7 +192,10 @@ def revenue_gl_account_breach(*, code: str, gl_accounts: dict[str, GLAccount]) -
     if account.is_blocked:
         return Breach(
             "gl_account_unknown",
-            _("GL account %(code)s does not exist in Exact Online or is blocked.") % {"code": code},
+            Message(
+                gettext_noop("GL account %(code)s does not exist in Exact Online or is blocked."),
+                code=code,
+            ),
             _("GL account %(code)s is blocked in Exact Online: unblock it.") % {"code": code},
         )
     return None
@@ -178,7 +207,7 @@ def vat_code_breach(*, code: str, vat_codes: dict[str, VatCode]) -> Breach | Non
     if vat_code is None:
         return Breach(
             "vat_code_unknown",
-            _("VAT code %(code)s does not exist in Exact Online.") % {"code": code},
+            Message(gettext_noop("VAT code %(code)s does not exist in Exact Online."), code=code),
             _(
                 "VAT code %(code)s does not exist in Exact Online: add it there, or fix the "
                 "mapping in coachlink."
@@ -188,13 +217,15 @@ def vat_code_breach(*, code: str, vat_codes: dict[str, VatCode]) -> Breach | Non
     if vat_code.type != VAT_TYPE_EXCLUSIVE:
         return Breach(
             "vat_inclusive",
-            _("VAT code %(code)s is not Exclusive in Exact Online.") % {"code": code},
+            Message(gettext_noop("VAT code %(code)s is not Exclusive in Exact Online."), code=code),
             _("VAT code %(code)s is Inclusive in Exact: make it Exclusive.") % {"code": code},
         )
     if vat_code.is_blocked:
         return Breach(
             "vat_code_unknown",
-            _("VAT code %(code)s is blocked in Exact Online: unblock it.") % {"code": code},
+            Message(
+                gettext_noop("VAT code %(code)s is blocked in Exact Online: unblock it."), code=code
+            ),
         )
     return None
 
@@ -209,22 +240,31 @@ def vat_rate_breach(
         return None
     return Breach(
         "vat_rate",
-        _(
-            "VAT code %(code)s is %(ours)s%% in coachlink but %(theirs)s%% in Exact Online: "
-            "Exact would book another VAT amount than the invoice shows. Fix the rate in "
-            "coachlink or in Exact Online."
-        )
-        % {
-            "code": code,
-            "ours": percentage_text(percentage),
-            "theirs": percentage_text(vat_code.percentage),
-        },
+        Message(
+            gettext_noop(
+                "VAT code %(code)s is %(ours)s%% in coachlink but %(theirs)s%% in Exact Online: "
+                "Exact would book another VAT amount than the invoice shows. Fix the rate in "
+                "coachlink or in Exact Online."
+            ),
+            code=code,
+            ours=percentage_value(percentage),
+            theirs=percentage_value(vat_code.percentage),
+        ),
     )
+
+
+def _percentage_decimals(percentage: Decimal) -> int:
+    return 2 if percentage % 1 else 0
 
 
 def percentage_text(percentage: Decimal) -> str:
     """21 or 10,5 (in Dutch): a rate as people write it, without trailing zeros."""
-    return formats.number_format(percentage, decimal_pos=2 if percentage % 1 else 0)
+    return formats.number_format(percentage, decimal_pos=_percentage_decimals(percentage))
+
+
+def percentage_value(percentage: Decimal) -> dict:
+    """A rate as percentage_text writes it, in the language of whoever reads the message."""
+    return number_value(percentage, decimals=_percentage_decimals(percentage))
 
 
 def cost_centre_breach(*, code: str, cost_centres: dict[str, CostCentre]) -> Breach | None:
@@ -233,7 +273,7 @@ def cost_centre_breach(*, code: str, cost_centres: dict[str, CostCentre]) -> Bre
         return None
     return Breach(
         "cost_center_unknown",
-        _("Cost centre %(code)s does not exist in Exact Online.") % {"code": code},
+        Message(gettext_noop("Cost centre %(code)s does not exist in Exact Online."), code=code),
         _(
             "Cost centre %(code)s does not exist in Exact Online: create it there, or "
             "fix the mapping in coachlink."
@@ -248,16 +288,18 @@ def customer_breach(*, code: str, accounts: dict[str, Account]) -> Breach | None
     if account is None:
         return Breach(
             "customer_type",
-            _("Relation %(code)s does not exist in Exact Online.") % {"code": code},
+            Message(gettext_noop("Relation %(code)s does not exist in Exact Online."), code=code),
         )
     if not account.is_customer:
         return Breach(
             "customer_type",
-            _(
-                "Relation %(code)s is a supplier or prospect in Exact Online, not a customer "
-                "(Ongeldig: Klant (Type))."
-            )
-            % {"code": code},
+            Message(
+                gettext_noop(
+                    "Relation %(code)s is a supplier or prospect in Exact Online, not a customer "
+                    "(Ongeldig: Klant (Type))."
+                ),
+                code=code,
+            ),
         )
     return None
 
@@ -268,11 +310,13 @@ def journal_code_breach(value: str) -> Breach | None:
         return None
     return Breach(
         "journal",
-        _(
-            "“%(code)s” cannot be a journal in Exact Online: a journal code is a number from 1 "
-            "to 999, for example 70."
-        )
-        % {"code": value},
+        Message(
+            gettext_noop(
+                "“%(code)s” cannot be a journal in Exact Online: a journal code is a number from 1 "
+                "to 999, for example 70."
+            ),
+            code=value,
+        ),
     )
 
 
@@ -282,11 +326,13 @@ def gl_account_code_breach(value: str) -> Breach | None:
         return None
     return Breach(
         "gl_account_unknown",
-        _(
-            "“%(code)s” cannot be a GL account in Exact Online: a GL account code has digits "
-            "only, at most 9, for example 1300."
-        )
-        % {"code": value},
+        Message(
+            gettext_noop(
+                "“%(code)s” cannot be a GL account in Exact Online: a GL account code has digits "
+                "only, at most 9, for example 1300."
+            ),
+            code=value,
+        ),
     )
 
 
@@ -303,5 +349,8 @@ def relation_code_breach(value: str) -> Breach:
     """What is wrong with a value relation_code() refused."""
     return Breach(
         "debtor_number_invalid",
-        _("Debtor number “%(code)s” cannot be an Exact Online relation number.") % {"code": value},
+        Message(
+            gettext_noop("Debtor number “%(code)s” cannot be an Exact Online relation number."),
+            code=value,
+        ),
     )

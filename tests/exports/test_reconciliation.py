@@ -81,10 +81,13 @@ def test_each_kind_of_difference_is_found(sandbox, link):
 
 
 def test_a_cent_of_vat_rounding_is_no_difference_and_its_month_agrees(sandbox, link):
-    # Exact rounds VAT per line (0.105 → 0.11, twice), coachlink per rate over the invoice
-    # (0.21 of 1.00): the entry carries a cent more VAT than the invoice.
+    # coachlink books the invoice's VAT per rate (0.21 of 1.00) with its lines; an entry whose
+    # VAT Exact rounded per line (0.105 → 0.11, twice) carries a cent more: one booked before
+    # coachlink sent each line's VAT, or a line a bookkeeper saved again in Exact.
     record = exported(lines=2, unit_price=Decimal("0.50"))
     assert record.invoice.total_vat == Decimal("0.21")
+    assert reconciliation_run(link=link, year=2026, month=3).months.get().vat_rounding == 0
+    sandbox_control(sandbox, f"entries/{record.entry_id}/edit", {"amount": "0.50"})
     run = reconciliation_run(link=link, year=2026, month=3)
     assert run.differences_count == 0 and run.agreed == 1
     month = run.months.get()
