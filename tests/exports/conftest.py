@@ -1,9 +1,16 @@
-"""The exports tests: a clerk, exported invoices, and reading and changing the sandbox's books."""
+"""The exports tests: a clerk, exported invoices, reading and changing the sandbox's books, and a
+Celery queue of a test's own for the tests with real workers."""
+
+import os
+import uuid
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.test import Client
 
+from coachlink.celery import app as celery_app
 from exports.models import ExportRecord
 from exports.run import invoice_export
 from testkit.factories import final_invoice_create
@@ -43,3 +50,26 @@ def prefixed_link(exact_link):
 def sandbox_control(sandbox, path: str, payload: dict | None = None) -> dict:
     """POST to the sandbox's control endpoint, as a bookkeeper's change in Exact."""
     return sandbox.control("POST", path, payload or {})
+
+
+def services_required() -> None:
+    """Skip without Redis and PostgreSQL locally; under CI they must be there."""
+    missing = []
+    if not settings.REDIS_URL:
+        missing.append("REDIS_URL")
+    if connection.vendor != "postgresql":
+        missing.append("DATABASE_URL=postgres://...")
+    if missing:
+        message = "needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def queue(monkeypatch):
+    """A queue of this test's own, so workers of other test runs on the same Redis stay out."""
+    services_required()
+    name = f"exports-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", name)
+    return name
