@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from billing.models import Invoice
 from coachlink.pagination import seek_page
@@ -27,10 +28,12 @@ from exports.records import invoices_exclude_existing
 from exports.selectors import (
     RECORD_SORT_KEY,
     export_batches_recent,
+    export_record_progress,
     export_records_filter,
     export_state_counts,
     exports_per_day,
 )
+from exports.templatetags.exports import LIVE_POLL_SECONDS, invoice_export_context
 from integrations.exact.errors import ExactError
 from integrations.selectors import link_exports_allowed, link_get
 
@@ -59,29 +62,57 @@ def export_log(request: HttpRequest) -> HttpResponse:
             "exports_allowed": link_exports_allowed(link=link),
             "exclude_form": ExcludeExistingForm(),
             "payments_allowed": payment_registration_allowed(link=link),
+            "live_seconds": LIVE_POLL_SECONDS,
         },
     )
 
 
-@permission_required(VIEW, raise_exception=True)
-def export_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _record_context(record_pk: int) -> dict:
+    """What the record page shows below its breadcrumb; the page and its refreshing fragment
+    render it from here, in a constant number of queries and without calling Exact."""
     record = get_object_or_404(
         ExportRecord.objects.select_related(
             "invoice__debtor__company", "invoice__debtor__person", "payment"
         ),
-        pk=pk,
+        pk=record_pk,
+    )
+    progress = export_record_progress(record=record, link=link_get())
+    return {
+        "record": record,
+        "progress": progress,
+        "live_url": reverse("exports:record_live", args=[record.pk]) if progress else "",
+        "live_seconds": LIVE_POLL_SECONDS,
+        "sent": sent_entry_read(invoice=record.invoice, payload=record.payload)
+        if record.payload
+        else None,
+        "payload": json.dumps(record.payload, indent=2) if record.payload else "",
+        "response": json.dumps(record.response, indent=2) if record.response else "",
+    }
+
+
+@permission_required(VIEW, raise_exception=True)
+def export_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "exports/record_detail.html", _record_context(pk))
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def export_record_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record page's export part as it is now, for the page to refresh itself with."""
+    return render(request, "exports/_record.html", _record_context(pk))
+
+
+@require_GET
+@permission_required("billing.view_invoice", raise_exception=True)
+def invoice_export_fragment(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    """The invoice page's export panel as it is now; the same permission as that page."""
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("export_record__payment"), pk=invoice_pk
     )
     return render(
         request,
-        "exports/record_detail.html",
-        {
-            "record": record,
-            "sent": sent_entry_read(invoice=record.invoice, payload=record.payload)
-            if record.payload
-            else None,
-            "payload": json.dumps(record.payload, indent=2) if record.payload else "",
-            "response": json.dumps(record.response, indent=2) if record.response else "",
-        },
+        "exports/_invoice_export.html",
+        invoice_export_context(invoice=invoice, user=request.user),
     )
 
 
@@ -155,8 +186,26 @@ def exclude_existing(request: HttpRequest) -> HttpResponse:
 
 @permission_required(VIEW, raise_exception=True)
 def export_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ExportBatch, pk=pk)
-    return render(request, "exports/batch.html", {"batch": batch})
+    batch = get_object_or_404(ExportBatch.objects.select_related("started_by"), pk=pk)
+    return render(
+        request, "exports/batch.html", {"batch": batch, "live_seconds": LIVE_POLL_SECONDS}
+    )
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def export_batch_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch's progress as it is now; with ?detailed=1 the counts the batch page lists."""
+    batch = get_object_or_404(ExportBatch.objects.select_related("started_by"), pk=pk)
+    return render(
+        request,
+        "exports/_batch_progress.html",
+        {
+            "batch": batch,
+            "detailed": request.GET.get("detailed") == "1",
+            "live_seconds": LIVE_POLL_SECONDS,
+        },
+    )
 
 
 @require_POST

@@ -1,11 +1,14 @@
 """What the exports add to billing's invoice pages, without billing knowing about Exact."""
 
 from django import template
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice
 from exports.models import ExportRecord, ExportState
+from exports.selectors import export_record_progress
 from integrations.models import ExportMoment
 from integrations.selectors import link_exports_allowed, link_get
 
@@ -33,11 +36,14 @@ def export_on_finalise() -> str:
     return _("The invoice goes to Exact Online with the next nightly bulk export.")
 
 
-@register.inclusion_tag("exports/_invoice_export.html", takes_context=True)
-def invoice_export_panel(context, invoice: Invoice) -> dict:
-    """The invoice's export and payment state, and the export button where one makes sense."""
-    request = context["request"]
-    user = request.user
+# How often a page asks again about an export that is not settled; the script asks less often
+# while nothing changes and not at all while the tab is hidden.
+LIVE_POLL_SECONDS = 2
+
+
+def invoice_export_context(*, invoice: Invoice, user: AbstractBaseUser) -> dict:
+    """What the invoice page's export panel shows: the page and its refreshing fragment
+    (exports.views.invoice_export_fragment) render it from the same context."""
     record = _record(invoice)
     link = link_get()
     allowed = link_exports_allowed(link=link)
@@ -51,14 +57,26 @@ def invoice_export_panel(context, invoice: Invoice) -> dict:
             action = _("Export after all")
         elif record.state == ExportState.PENDING and link.export_moment == ExportMoment.NIGHTLY:
             action = _("Export now")
+    progress = export_record_progress(record=record, link=link) if invoice.is_final else None
     return {
         "invoice": invoice,
         "record": record,
         "link": link,
         "exports_allowed": allowed,
-        "nightly": link is not None and link.export_moment == ExportMoment.NIGHTLY,
+        "progress": progress,
+        "live_url": reverse("exports:invoice_live", args=[invoice.pk]) if progress else "",
+        "live_seconds": LIVE_POLL_SECONDS,
         "can_view": user.has_perm("exports.view_exportrecord"),
         "action": action,
-        "next": request.get_full_path(),
+        # Back to the invoice page after Retry, also from the fragment.
+        "next": reverse("billing:invoice_detail", args=[invoice.pk]),
+    }
+
+
+@register.inclusion_tag("exports/_invoice_export.html", takes_context=True)
+def invoice_export_panel(context, invoice: Invoice) -> dict:
+    """The invoice's export and payment state, and the export button where one makes sense."""
+    return {
+        **invoice_export_context(invoice=invoice, user=context["request"].user),
         "csrf_token": context.get("csrf_token"),
     }

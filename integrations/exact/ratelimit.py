@@ -195,6 +195,8 @@ class BudgetToday:
     minutely_limit: int | None
     minutely_left: int | None
     minutely_resets_at: dt.datetime | None
+    # How long a call would now sleep for the minute's reset; 0 while the minute has calls left.
+    minutely_wait_seconds: float = 0.0
 
     @property
     def daily_used(self) -> int | None:
@@ -226,6 +228,9 @@ def budget_read(*, key: str) -> BudgetToday:
     minute_left = state.get("minutely_remaining")
     if minute_reset is None or minute_reset <= now_ms:
         minute_left, minute_reset = None, None
+    minute_wait = 0.0
+    if minute_left is not None and minute_left <= 0:
+        minute_wait = min((minute_reset - now_ms) / 1000, MINUTE_WAIT_CAP_SECONDS)
     return BudgetToday(
         daily_limit=limit,
         daily_left=None if daily_left is None else max(daily_left, 0),
@@ -234,4 +239,5 @@ def budget_read(*, key: str) -> BudgetToday:
         minutely_limit=state.get("minutely_limit"),
         minutely_left=None if minute_left is None else max(minute_left, 0),
         minutely_resets_at=_moment(minute_reset) if minute_reset else None,
+        minutely_wait_seconds=minute_wait,
     )

@@ -1,11 +1,17 @@
-"""The exports tests: a clerk, exported invoices, and reading and changing the sandbox's books."""
+"""The exports tests: a clerk, exported invoices, reading and changing the sandbox's books, and a
+Celery queue of a test's own for the tests with real workers."""
 
+import os
 import time
+import uuid
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.test import Client
 
+from coachlink.celery import app as celery_app
 from exports.models import ExportRecord
 from exports.run import invoice_export
 from integrations.exact import ratelimit
@@ -77,3 +83,26 @@ def small_day(exact_link, sandbox, settings, monkeypatch):
     advance(DAY - (time.time() + sandbox.advance_clock(0)["offset_seconds"]) % DAY + 0.5)
     yield advance
     forget()
+
+
+def services_required() -> None:
+    """Skip without Redis and PostgreSQL locally; under CI they must be there."""
+    missing = []
+    if not settings.REDIS_URL:
+        missing.append("REDIS_URL")
+    if connection.vendor != "postgresql":
+        missing.append("DATABASE_URL=postgres://...")
+    if missing:
+        message = "needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def queue(monkeypatch):
+    """A queue of this test's own, so workers of other test runs on the same Redis stay out."""
+    services_required()
+    name = f"exports-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", name)
+    return name

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from coachlink.celery import app as celery_app
 from exports.models import ExportRecord, ExportState
 from exports.tasks import invoices_export_bulk_task
 from integrations.models import Activation
@@ -24,29 +22,6 @@ from tests.exports.conftest import division_state
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 REPO_DIR = Path(__file__).resolve().parents[2]
-
-
-def services_required() -> None:
-    """Skip without Redis and PostgreSQL locally; under CI they must be there."""
-    missing = []
-    if not settings.REDIS_URL:
-        missing.append("REDIS_URL")
-    if connection.vendor != "postgresql":
-        missing.append("DATABASE_URL=postgres://...")
-    if missing:
-        message = "needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture
-def queue(monkeypatch):
-    """A queue of this test's own, so workers of other test runs on the same Redis stay out."""
-    services_required()
-    name = f"exports-test-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setitem(celery_app.conf, "task_default_queue", name)
-    return name
 
 
 def database_url() -> str:
