@@ -19,6 +19,7 @@ from billing.models import Invoice
 from exports.builders import ExportProblem
 from exports.lookups import lookups_forget
 from exports.models import BUDGET_WAITING, ExportBatch, ExportRecord, ExportState
+from exports.signals import export_refused
 from integrations.exact.entities import NewSalesEntry, SalesEntry
 from integrations.exact.errors import BudgetSpent, ExactError
 from integrations.models import ExactLink, ExportMoment
@@ -259,6 +260,7 @@ def record_failed(
             "updated_at",
         ]
     )
+    export_refused.send(sender=ExportRecord, record=record)
 
 
 def record_unsettled(*, record: ExportRecord, error: ExactError, maybe_sent: bool) -> None:
