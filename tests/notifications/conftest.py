@@ -1,9 +1,12 @@
 """The people a notice goes to, and the mail as the worker sends it: after the commit."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 
 from coachlink.celery import app as celery_app
+from notifications.models import Notification
 
 SITE = "https://coachlink.example.nl"
 
@@ -42,3 +45,10 @@ def worker(monkeypatch, django_capture_on_commit_callbacks, mail_settings):
         return django_capture_on_commit_callbacks(execute=True)
 
     return committed
+
+
+def a_day_passes():
+    """Today's notices become yesterday's, as they are after midnight."""
+    for notification in Notification.objects.all():
+        notification.day -= dt.timedelta(days=1)
+        notification.save()

@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from exports.models import ExportState
-from exports.run import ExportsInterrupted, invoice_export
+from exports.models import BUDGET_WAITING, ExportRecord, ExportState
+from exports.run import ExportsInterrupted, invoice_export, invoices_export_bulk
 from notifications.models import NoticeKind, Notification
 from notifications.tasks import RETRY_POLICY
 from testkit.factories import DebtorFactory, final_invoice_create
-from tests.notifications.conftest import SITE
+from tests.notifications.conftest import SITE, a_day_passes
 
 SUPPLIER = "800001"  # a relation the sandbox holds as a supplier, never a customer
 
@@ -31,13 +31,6 @@ def refused(invoice):
     record = invoice_export(invoice=invoice)
     assert record.state == ExportState.FAILED, record.error_message
     return record
-
-
-def a_day_passes():
-    """Today's notices become yesterday's, as they are after midnight."""
-    for notification in Notification.objects.all():
-        notification.day -= dt.timedelta(days=1)
-        notification.save()
 
 
 def test_a_refusal_mails_the_people_who_run_the_export_once(
@@ -101,6 +94,21 @@ def test_a_passing_failure_mails_nobody(exact_link, sandbox, people, worker, mai
         invoice_export(invoice=invoice)
     assert mailoutbox == []
     assert not Notification.objects.exists()
+
+
+def test_invoices_waiting_for_the_days_budget_mail_nobody(
+    exact_link, sandbox, people, worker, mailoutbox, settings
+):
+    settings.EXACT_REALTIME_RESERVE = 0.5
+    sandbox.set_limits(daily=40, minutely=1000)
+    debtor = DebtorFactory()
+    for _ in range(25):
+        final_invoice_create(debtor=debtor)
+    with worker():
+        invoices_export_bulk(link=exact_link)
+    assert ExportRecord.objects.filter(error_kind=BUDGET_WAITING).exists()
+    assert not ExportRecord.objects.filter(state=ExportState.FAILED).exists()
+    assert mailoutbox == []
 
 
 def test_without_anyone_to_tell_nothing_is_sent_and_it_is_logged_once(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
+from billing.models import Parameters
 from coachlink.celery import app as celery_app
 from exports.models import ExportState
 from exports.payments import payment_status_sync
@@ -18,7 +19,7 @@ from notifications.models import NoticeKind, Notification
 from notifications.services import refresh_token_expiry_check
 from notifications.tasks import refresh_token_expiry_check_task
 from testkit.factories import LinkManagerFactory, final_invoice_create
-from tests.notifications.conftest import SITE
+from tests.notifications.conftest import SITE, a_day_passes
 
 CONFIGURE = f"{SITE}/integrations/exact/"
 THIRTY_ONE_DAYS = 31 * 24 * 3600
@@ -118,6 +119,20 @@ def test_the_expiry_warning_comes_at_the_lead_time_and_not_before(
 
     assert refresh_token_expiry_check(link=authenticated_link) is None
     assert len(mailoutbox) == 1, "the same day, once"
+
+    a_day_passes()
+    assert refresh_token_expiry_check(link=authenticated_link) is not None
+    assert len(mailoutbox) == 2, "and again the next day"
+
+
+def test_the_subject_names_the_company(authenticated_link, people, mail_settings, mailoutbox):
+    parameters = Parameters.load()
+    parameters.company_name = "Opleidingen Noord BV"
+    parameters.save()
+    issued(authenticated_link, expires_in=dt.timedelta(days=2))
+    refresh_token_expiry_check(link=authenticated_link)
+    assert mailoutbox[0].subject.startswith("Opleidingen Noord BV: access to Exact Online expires")
+    assert "Opleidingen Noord BV" in mailoutbox[0].alternatives[0][0]
 
 
 def test_the_lead_time_is_a_setting(authenticated_link, people, mail_settings, mailoutbox):
