@@ -28,6 +28,9 @@ demo: export EXACT_BASE_URL_BE := http://127.0.0.1:8001/be
 demo: export EXACT_CLIENT_ID := coachlink-demo-nl
 demo: export EXACT_CLIENT_SECRET := sandbox-secret-nl
 demo: export EXACT_REDIRECT_URI := http://127.0.0.1:8000/integrations/exact/callback/
+# Notification mails are printed by the worker instead of sent.
+demo: export EMAIL_URL := consolemail://
+demo: export SITE_URL := http://127.0.0.1:8000
 demo: bootstrap
 	$(RUN) manage.py migrate --no-input
 	$(RUN) manage.py seed_demo
@@ -49,8 +52,8 @@ format: bootstrap
 # committed, so a fresh clone shows Dutch without gettext installed.
 messages: bootstrap
 	DEBUG=true $(RUN) manage.py makemessages --no-location --locale nl --ignore ".venv/*" --ignore ".tools/*" \
-		--ignore "billing/*" --ignore "integrations/*" --ignore "exports/*" --ignore "exact_sandbox/*" --ignore "tests/*" --ignore "bench/*"
-	for app in billing integrations exports; do \
+		--ignore "billing/*" --ignore "integrations/*" --ignore "exports/*" --ignore "notifications/*" --ignore "exact_sandbox/*" --ignore "tests/*" --ignore "bench/*"
+	for app in billing integrations exports notifications; do \
 		(cd $$app && DEBUG=true PYTHONPATH=.. DJANGO_SETTINGS_MODULE=coachlink.settings ../$(VENV)/bin/django-admin makemessages --no-location --locale nl); \
 	done
 	DEBUG=true $(RUN) manage.py compilemessages --locale nl --ignore ".venv/*" --ignore ".tools/*"

@@ -69,6 +69,33 @@ def production_settings_check(app_configs, **kwargs) -> list[checks.CheckMessage
     return errors
 
 
+@checks.register()
+def mail_settings_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """The notification mails need a mail server and the site's address on a server; without
+    them coachlink works, and its mails end up in the log."""
+    if settings.DEBUG:
+        return []
+    warnings = []
+    if not settings.EMAIL_URL_SET:
+        warnings.append(
+            checks.Warning(
+                "EMAIL_URL is not set: notification mails are written to the log, not sent.",
+                hint="Set EMAIL_URL, e.g. smtp+tls://user:password@mail.example.nl:587.",
+                id="coachlink.W001",
+            )
+        )
+    if not settings.SITE_URL:
+        warnings.append(
+            checks.Warning(
+                "SITE_URL is not set: the links in notification mails lack the site's address.",
+                hint="Set SITE_URL to the address users open coachlink at, e.g. "
+                "https://coachlink.example.nl.",
+                id="coachlink.W002",
+            )
+        )
+    return warnings
+
+
 def startup_check() -> None:
     """Refuse to start a web or worker process whose settings fail coachlink's checks.
 

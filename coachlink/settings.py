@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "billing",
     "integrations",
     "exports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -135,8 +137,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coachlink.lockout.login_locked_out"
 
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
+# The language of a visitor whose browser asks for neither, and of the notification mails.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured("LANGUAGE_CODE must be en or nl.")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["coachlink.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
@@ -263,6 +268,32 @@ CELERY_BEAT_SCHEDULE = {
         # A run no worker started in time makes way for the next one.
         "options": {"expires": EXPORT_RECOVERY_SECONDS * 0.9},
     },
+}
+
+# Notification mails (coachlink.notifications): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@mail.example.nl:587. Unset, mails are written to the log (the console
+# backend): right for the demo; a server warns (coachlink.W001) instead of refusing to start,
+# since everything but the mails works without it.
+EMAIL_URL_SET = "EMAIL_URL" in os.environ
+globals().update(
+    {
+        name: value
+        for name, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+        if value not in (None, "")
+    }
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="coachlink <coachlink@localhost>")
+# Where users open coachlink, for the links in the mails (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# Days before Exact's refresh token would expire unused that the daily check warns.
+EXACT_REFRESH_WARNING_DAYS = env.int("EXACT_REFRESH_WARNING_DAYS", default=5)
+if not 1 <= EXACT_REFRESH_WARNING_DAYS <= 29:
+    raise ImproperlyConfigured("EXACT_REFRESH_WARNING_DAYS must be a number of days from 1 to 29.")
+CELERY_BEAT_SCHEDULE["notifications: refresh token expiry"] = {
+    "task": "notifications.tasks.refresh_token_expiry_check_task",
+    # Every morning before the working day; a run no worker started that day is dropped.
+    "schedule": crontab(hour=7, minute=30),
+    "options": {"expires": 12 * 3600},
 }
 
 LOGGING = {

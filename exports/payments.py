@@ -25,8 +25,10 @@ from exports.models import (
 )
 from integrations.exact import api
 from integrations.exact.entities import Receivable
+from integrations.exact.errors import Reauthenticate
 from integrations.models import ExactLink
 from integrations.selectors import link_exports_allowed, link_get
+from integrations.signals import Stopped, reauthentication_needed
 
 # Exact's clock and ours differ a little, and a receivable saved while the last run was reading
 # may carry a time just before that run's start: the next run looks back this much further.
@@ -181,18 +183,22 @@ def payment_status_sync(*, link: ExactLink) -> PaymentSyncRun | None:
         return None
     run = PaymentSyncRun.objects.create(started_at=timezone.now(), from_date=link.payment_from_date)
     since = _changed_since(link=link)
-    rows = _receivables_read(link=link, since=since)
-    run.read = len(rows)
-    records = list(records_in_scope(link=link))
-    matcher = _Matcher(link=link, records=records)
-    found: dict[int, _Receivables] = defaultdict(_Receivables)
-    matched_rows = []
-    for row in rows:
-        record = matcher.record(row)
-        if record is not None:
-            found[record.pk].rows.append(row)
-            matched_rows.append(row)
-    open_by_id = _outstanding_read(link=link, rows=matched_rows)
+    try:
+        rows = _receivables_read(link=link, since=since)
+        run.read = len(rows)
+        records = list(records_in_scope(link=link))
+        matcher = _Matcher(link=link, records=records)
+        found: dict[int, _Receivables] = defaultdict(_Receivables)
+        matched_rows = []
+        for row in rows:
+            record = matcher.record(row)
+            if record is not None:
+                found[record.pk].rows.append(row)
+                matched_rows.append(row)
+        open_by_id = _outstanding_read(link=link, rows=matched_rows)
+    except Reauthenticate:
+        reauthentication_needed.send(sender=ExactLink, link=link, stopped=Stopped.PAYMENT_SYNC)
+        raise
     by_pk = {record.pk: record for record in records}
     now = timezone.now()
     for pk, receivables in found.items():

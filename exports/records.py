@@ -20,6 +20,7 @@ from coachlink.messages import message_fields
 from exports.builders import ExportProblem
 from exports.lookups import lookups_forget
 from exports.models import BUDGET_WAITING, ExportBatch, ExportRecord, ExportState
+from exports.signals import export_refused
 from integrations.exact.entities import NewSalesEntry, SalesEntry
 from integrations.exact.errors import BudgetSpent, ExactError
 from integrations.models import ExactLink, ExportMoment
@@ -270,6 +271,7 @@ def record_failed(
             "updated_at",
         ]
     )
+    export_refused.send(sender=ExportRecord, record=record)
 
 
 def record_unsettled(*, record: ExportRecord, error: ExactError, maybe_sent: bool) -> None:

@@ -52,6 +52,7 @@ from integrations.exact import api, client, ratelimit
 from integrations.exact.errors import BudgetSpent, ExactError, Reauthenticate, Transient
 from integrations.models import ExactLink
 from integrations.selectors import link_exports_allowed, link_get
+from integrations.signals import Stopped, reauthentication_needed
 
 logger = logging.getLogger(__name__)
 
@@ -284,6 +285,8 @@ def _records_export(
         # Nothing per invoice went wrong (a look-up or the token did): the invoices wait.
         records.export_batch_stopped(batch=batch, error=error)
         logger.warning("Export run stopped: %s", error)
+        if isinstance(error, Reauthenticate):
+            reauthentication_needed.send(sender=ExactLink, link=link, stopped=Stopped.EXPORT)
 
 
 def exports_budget_resume(*, link: ExactLink) -> int:

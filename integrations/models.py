@@ -81,6 +81,9 @@ LONG_PAUSE = dt.timedelta(days=1)
 TOKEN_MARGIN = dt.timedelta(seconds=25)
 # Exact answered "access_token not expired": it allows a refresh at most 30 seconds later.
 TOKEN_REFRESH_REFUSED_FOR = dt.timedelta(seconds=30)
+# Exact lets a refresh token expire 30 days after it was issued unless it is used (each use
+# issues the next one), and the chain can then only be restored by a new consent.
+REFRESH_TOKEN_LIFETIME = dt.timedelta(days=30)
 
 
 class ExactLink(models.Model):
@@ -172,6 +175,8 @@ class ExactLink(models.Model):
     # Set when Exact refuses the refresh token: only a new consent can repair the chain, so
     # nothing may call the token endpoint again until the user authenticates.
     token_chain_broken = models.BooleanField(default=False, editable=False)
+    # When Exact issued the stored refresh token: unused, it expires REFRESH_TOKEN_LIFETIME later.
+    refresh_token_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     authenticated_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the link was paused: after a long pause, enabling asks what to do with what waited.
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -211,13 +216,22 @@ class ExactLink(models.Model):
         """Store a fresh token pair (encrypted); the caller saves."""
         self.access_token_encrypted = tokens.token_encrypt(access_token)
         self.refresh_token_encrypted = tokens.token_encrypt(refresh_token)
-        self.token_expires_at = timezone.now() + dt.timedelta(seconds=expires_in)
+        now = timezone.now()
+        self.token_expires_at = now + dt.timedelta(seconds=expires_in)
+        self.refresh_token_issued_at = now
         self.token_chain_broken = False
 
     @property
     def is_authenticated(self) -> bool:
         """A refresh token we may still use: the button is green."""
         return bool(self.refresh_token_encrypted) and not self.token_chain_broken
+
+    @property
+    def refresh_token_expires_at(self) -> dt.datetime | None:
+        """When the stored refresh token expires if nothing uses it before; None without one."""
+        if not self.is_authenticated or self.refresh_token_issued_at is None:
+            return None
+        return self.refresh_token_issued_at + REFRESH_TOKEN_LIFETIME
 
     @property
     def access_token_fresh(self) -> bool:

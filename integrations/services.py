@@ -15,6 +15,7 @@ from integrations.exact.errors import ExactError, Reauthenticate, Refused
 from integrations.forms import LinkPanels
 from integrations.models import Activation, AuditAction, AuditEntry, ExactLink
 from integrations.schedules import schedules_sync
+from integrations.signals import Stopped, reauthentication_needed
 
 
 def _audit(
@@ -192,6 +193,10 @@ def link_test_connection(*, link: ExactLink, user: AbstractBaseUser) -> list[Che
     try:
         client.access_token_get(link=link)
     except ExactError as exc:
+        if isinstance(exc, Reauthenticate):
+            reauthentication_needed.send(
+                sender=ExactLink, link=link, stopped=Stopped.TEST_CONNECTION
+            )
         fix = _("Click Authenticate and log in to Exact Online.") + " " + _error_fix(exc)
         lines.append(CheckLine(_("A valid token is available"), CheckLevel.ERROR, fix))
         return _tested(lines, user=user)

@@ -10,7 +10,7 @@ import pytest
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["billing", "exports", "integrations"]
+APPS = ["billing", "exports", "integrations", "notifications"]
 # The project catalogue holds what the apps do not: settings, the base templates, the widgets.
 PROJECT_SKIPS = {*APPS, "exact_sandbox", "tests", "bench", ".venv", ".tools", "artifacts"}
 # The keywords makemessages gives xgettext for Django's translation functions.

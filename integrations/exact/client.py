@@ -27,6 +27,7 @@ from integrations.models import (
     AuditEntry,
     ExactLink,
 )
+from integrations.signals import Stopped, reauthentication_needed
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ TOKEN_FIELDS = [
     "refresh_token_encrypted",
     "token_expires_at",
     "token_chain_broken",
+    "refresh_token_issued_at",
 ]
 
 
@@ -108,6 +110,7 @@ def access_token_refresh(*, link: ExactLink, rejected: str = "") -> str:
                 action=AuditAction.TOKEN_CHAIN_BROKEN, detail=" / ".join(exc.messages)
             )
             logger.warning("Exact refused the refresh token of link %s", link.pk)
+            reauthentication_needed.send(sender=ExactLink, link=link, stopped=Stopped.TOKEN_REFRESH)
             raise _reauthenticate() from exc
         link.tokens_set(
             access_token=tokens.access_token,

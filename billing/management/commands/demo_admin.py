@@ -13,6 +13,8 @@ class Command(BaseCommand):
         user.is_staff = True
         user.is_superuser = True
         user.is_active = True
+        # The notification mails need an address; the demo prints them in the worker's log.
+        user.email = user.email or "admin@example.nl"
         user.set_password(password)
         user.save()
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ with admin / {password}")

@@ -1,0 +1,36 @@
+"""The e-mails sent to the people who run the export: at most one of each kind a day."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeKind(models.TextChoices):
+    EXPORTS_REFUSED = "exports_refused", _("Invoices refused")
+    REAUTHENTICATE = "reauthenticate", _("Authenticate again")
+    TOKEN_EXPIRING = "token_expiring", _("Access to Exact Online expires soon")
+
+
+class Notification(models.Model):
+    """The day's notice of one kind. The row is written before the mail is sent: the unique
+    (kind, day) lets one worker of several send it; a mail that could not be sent removes its
+    row again, so the retry or the next event of that day sends it."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=NoticeKind.choices)
+    day = models.DateField(_("day"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The addresses it went to; empty when nobody could be told (logged once that day).
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-day", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "day"], name="notification_once_a_day")
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"

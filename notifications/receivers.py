@@ -1,0 +1,33 @@
+"""What the exports and the link announce, turned into a mail queued after the commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from notifications.models import NoticeKind
+from notifications.services import notice_given_today
+from notifications.tasks import notice_send_task
+
+# A bulk run's refusals come one after another: the mail waits this long so it lists them.
+REFUSALS_GATHER_SECONDS = 60
+
+
+def notice_queue(*, kind: str, stopped: str = "", countdown: int = 0) -> None:
+    """Queue today's notice of ``kind`` for after the commit; nothing when it was given today.
+
+    Never inside the caller's transaction (a rolled-back refusal tells nobody), never sent by
+    the caller: an export loop goes on while a worker talks to the mail server.
+    """
+    if notice_given_today(kind=kind):
+        return
+    transaction.on_commit(
+        lambda: notice_send_task.apply_async((str(kind), stopped), countdown=countdown)
+    )
+
+
+def export_refused_notice(sender, record, **kwargs) -> None:
+    notice_queue(kind=NoticeKind.EXPORTS_REFUSED, countdown=REFUSALS_GATHER_SECONDS)
+
+
+def reauthentication_notice(sender, link, stopped, **kwargs) -> None:
+    notice_queue(kind=NoticeKind.REAUTHENTICATE, stopped=str(stopped))

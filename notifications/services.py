@@ -1,0 +1,107 @@
+"""Telling the people who run the export what needs them: at most one mail of a kind a day.
+
+Who: every active user with an e-mail address who may run the export (Export now, Retry:
+the permission ``exports.change_exportrecord``), and every superuser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from integrations.models import ExactLink
+from integrations.selectors import link_get
+from integrations.signals import Stopped
+from notifications.mails import notice_message_build
+from notifications.models import NoticeKind, Notification
+
+logger = logging.getLogger(__name__)
+
+# Export now and Retry in exports.views require it: the people who can act on a notice.
+EXPORT_PERMISSION = ("exports", "change_exportrecord")
+# What a mail server's failure raises; the task tries again on it.
+SEND_ERRORS = (SMTPException, OSError)
+
+
+def notice_recipients() -> list[str]:
+    """The addresses of the active users who may run the export, superusers included."""
+    app_label, codename = EXPORT_PERMISSION
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__in=permission)
+            | Q(groups__permissions__in=permission)
+        )
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def notice_given_today(*, kind: str) -> bool:
+    return Notification.objects.filter(kind=kind, day=timezone.localdate()).exists()
+
+
+def notice_send(*, kind: str, stopped: str = "") -> Notification | None:
+    """Send today's notice of ``kind`` unless another worker already did; the Notification,
+    or None when it was given already or there is nothing (left) to say.
+
+    The day's row is created first and the mail sent after its commit, so of several workers
+    exactly one sends. A mail the server did not take removes the row again (the day's notice
+    was not given) and raises, so the task tries again; with nobody to tell, the row is kept
+    and that is logged once.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        message = notice_message_build(kind=kind, link=link_get(), stopped=stopped)
+    if message is None:
+        return None
+    recipients = notice_recipients()
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind, day=timezone.localdate(), recipients=recipients
+            )
+    except IntegrityError:
+        return None
+    if not recipients:
+        logger.warning(
+            "Notice %r not sent: no active user with an e-mail address may run the export",
+            kind,
+        )
+        return notification
+    message.to = recipients
+    try:
+        message.send()
+    except SEND_ERRORS:
+        notification.delete()
+        logger.exception("Notice %r could not be sent to %s people", kind, len(recipients))
+        raise
+    notification.sent_at = timezone.now()
+    notification.save(update_fields=["sent_at"])
+    logger.info("Notice %r sent to %s people", kind, len(recipients))
+    return notification
+
+
+def refresh_token_expiry_check(*, link: ExactLink) -> Notification | None:
+    """Warn settings.EXACT_REFRESH_WARNING_DAYS ahead that Exact's refresh token expires
+    unused; once it has expired, that the link needs authenticating again."""
+    expires_at = link.refresh_token_expires_at
+    if expires_at is None:
+        return None
+    left = expires_at - timezone.now()
+    if left <= dt.timedelta(0):
+        # Nothing may meet the refusal yet (a paused link calls nobody): say it now.
+        return notice_send(kind=NoticeKind.REAUTHENTICATE, stopped=Stopped.REFRESH_TOKEN_EXPIRED)
+    if left > dt.timedelta(days=settings.EXACT_REFRESH_WARNING_DAYS):
+        return None
+    return notice_send(kind=NoticeKind.TOKEN_EXPIRING)
