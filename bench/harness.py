@@ -104,19 +104,33 @@ def _postgres_database_drop(url: str, name: str) -> None:
 
 
 @contextlib.contextmanager
-def bench_run(name: str, *, environment: dict[str, str] | None = None) -> Iterator[BenchRun]:
+def bench_run(
+    name: str,
+    *,
+    environment: dict[str, str] | None = None,
+    keep: bool = False,
+    reuse: str = "",
+) -> Iterator[BenchRun]:
     """Start the sandbox, make a database, set up Django in this process; clean up after.
 
     ``environment`` adds settings (EXACT_DEADLINE, EXPORT_LEASE_SECONDS, ...) for this process
-    and its workers."""
+    and its workers. On PostgreSQL, ``keep`` leaves the run's database in place afterwards and
+    ``reuse`` names such a database to run in instead of a fresh one (it is kept too)."""
     directory = Path(tempfile.mkdtemp(prefix=f"coachlink-bench-{name}-"))
     base_url = os.environ.get("DATABASE_URL", "")
     postgres_database = ""
     sandbox = None
     workers: list[subprocess.Popen] = []
+    is_postgres = base_url.startswith(("postgres://", "postgresql://"))
+    if (keep or reuse) and not is_postgres:
+        raise SystemExit("keeping or reusing a database needs a PostgreSQL DATABASE_URL")
     try:
-        if base_url.startswith(("postgres://", "postgresql://")):
+        if reuse:
+            database = urlsplit(base_url)._replace(path=f"/{reuse}").geturl()
+        elif is_postgres:
             database, postgres_database = _postgres_database_create(base_url)
+            if keep:
+                print(f"database kept after the run: {postgres_database}", file=sys.stderr)
         else:
             database = f"sqlite:///{directory / 'coachlink.sqlite3'}"
         sandbox = sandbox_start(directory)
@@ -160,7 +174,7 @@ def bench_run(name: str, *, environment: dict[str, str] | None = None) -> Iterat
             worker_kill(worker)
         if sandbox is not None:
             sandbox_stop(sandbox)
-        if postgres_database:
+        if postgres_database and not keep:
             from django.db import connections
 
             connections.close_all()

@@ -7,11 +7,22 @@ Seeds ``--small`` (10,000) final invoices of two lines, each with an export reco
 every page; then grows the history to ``--records`` and times them again, with the ratio between
 the two. Each page is requested in-process with Django's test client as a logged-in superuser,
 after two warm-up requests; the figures are the server time of a request (median and 95th
-percentile) and the database queries it makes. On PostgreSQL the history is written by the
-database itself (INSERT ... SELECT over generate_series), then vacuumed and analysed as
-autovacuum would; each page's queries are explained and the scans of the invoice and export
-record tables reported. On SQLite the rows are inserted in bulk from Python, which suits the
-small size only.
+percentile; and the median CPU time of this process) and the database queries it makes. On
+PostgreSQL the history is written by the database itself (INSERT ... SELECT over
+generate_series), then vacuumed and analysed as autovacuum would; each page's queries are
+explained and the scans of the invoice and export record tables reported. On SQLite the rows are
+inserted in bulk from Python, which suits the small size only.
+
+Seeding 1,000,000 takes minutes; to time the pages again while changing a query, keep the
+seeded database and run in it again (PostgreSQL only; the run's migrations are applied to it):
+
+    DATABASE_URL=... .venv/bin/python bench/pages.py --records 1000000 --keep
+    # prints "database kept after the run: coachlink_bench_<pid>_<hex>"
+    DATABASE_URL=... .venv/bin/python bench/pages.py --reuse coachlink_bench_<pid>_<hex> \\
+        --page invoice_list_search --page invoice_list_search_one_debtor
+
+A reused database is timed at the size it holds, without seeding and without a ratio; drop it
+with ``DROP DATABASE`` when done.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -277,14 +289,18 @@ def page_measure(browser, url: str, *, requests: int) -> dict:
 
     with connection.execute_wrapper(count):
         browser.get(url)
-    times = []
+    times, cpu_times = [], []
     for _ in range(requests):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         browser.get(url)
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu_started) * 1000)
     figures = {
         "median_ms": round(statistics.median(times), 1),
         "p95_ms": round(statistics.quantiles(times, n=20)[18], 1),
+        # This process's own CPU time (Python, Django, the template; not the database's): on a
+        # shared machine it grows less with the load than the time waited.
+        "cpu_median_ms": round(statistics.median(cpu_times), 1),
         "queries": len(queries),
     }
     if connection.vendor == "postgresql":
@@ -313,11 +329,17 @@ def scans_of_big_tables(queries: list) -> str:
     return ", ".join(sorted(found))
 
 
-def pages_measure(browser, *, requests: int) -> dict:
+def pages_measure(browser, *, requests: int, pages: Sequence[str] = tuple(PAGES)) -> dict:
     from django.urls import reverse
 
+    from coachlink.process import startup_objects_freeze
+
+    # As the web process does once started (coachlink/wsgi.py): what this process holds by now
+    # stays out of the collector's full passes, as a server's modules and registries do.
+    startup_objects_freeze()
     figures = {}
-    for name, (url_name, query) in PAGES.items():
+    for name in pages:
+        url_name, query = PAGES[name]
         url = reverse(url_name)
         if query == "next":
             # The second page, through the first page's own Next link.
@@ -334,23 +356,40 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument(
+        "--page", action="append", choices=PAGES, help="time only this page (repeatable)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the seeded PostgreSQL database in place"
+    )
+    parser.add_argument(
+        "--reuse", metavar="DATABASE", default="", help="time the pages of a kept database"
+    )
     args = parser.parse_args()
+    pages = args.page or tuple(PAGES)
 
-    with bench_run("pages") as run:
+    with bench_run("pages", keep=args.keep, reuse=args.reuse) as run:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        from billing.models import Debtor
+        from billing.models import Debtor, Invoice
 
-        link_authenticate(run)
-        reference = reference_data_seed()
-        reference["debtor_numbers"] = dict(Debtor.objects.values_list("pk", "debtor_number"))
-        browser = Client()
-        browser.force_login(get_user_model().objects.get(username="bench"))
         figures = {
             "command": "bench/pages.py " + " ".join(sys.argv[1:]),
             "requests_per_page": args.requests,
         }
+        browser = Client()
+        if args.reuse:
+            browser.force_login(get_user_model().objects.get(username="bench"))
+            size = Invoice.objects.count()
+            figures[f"records_{size}"] = pages_measure(browser, requests=args.requests, pages=pages)
+            figures[f"load_average_{size}"] = round(os.getloadavg()[0], 1)
+            report(figures)
+            return
+        link_authenticate(run)
+        reference = reference_data_seed()
+        reference["debtor_numbers"] = dict(Debtor.objects.values_list("pk", "debtor_number"))
+        browser.force_login(get_user_model().objects.get(username="bench"))
         sizes = [args.small, args.records] if args.records > args.small else [args.records]
         seeded = 0
         for size in sizes:
@@ -359,12 +398,13 @@ def main() -> None:
             seeded = size
             figures[f"seed_seconds_to_{size}"] = round(time.monotonic() - started, 1)
             # The machine may be shared: what else ran shows in the load while measuring.
-            figures[f"records_{size}"] = pages_measure(browser, requests=args.requests)
+            figures[f"load_average_before_{size}"] = round(os.getloadavg()[0], 1)
+            figures[f"records_{size}"] = pages_measure(browser, requests=args.requests, pages=pages)
             figures[f"load_average_{size}"] = round(os.getloadavg()[0], 1)
         if len(sizes) == 2:
             small, large = (figures[f"records_{size}"] for size in sizes)
             figures["p95_ratio"] = {
-                name: round(large[name]["p95_ms"] / small[name]["p95_ms"], 2) for name in PAGES
+                name: round(large[name]["p95_ms"] / small[name]["p95_ms"], 2) for name in pages
             }
         report(figures)
 

@@ -12,7 +12,9 @@ from billing.models import Company, Debtor, Invoice, Person
 from coachlink.pagination import SortKey
 
 # Up to this many matching debtors are passed to the invoice query as a list, so the planner
-# knows how many invoices they hold; more become a subquery.
+# knows how many invoices they hold and fetches them through the index on the debtor. More match
+# a broad search, whose first page lies near the top of the list: the invoices are then read in
+# the list's order and each checked on its own debtor's name, already joined for the row.
 DEBTORS_LISTED = 500
 
 # Newest first; within a day by number, drafts (no number yet) after the numbered invoices.
@@ -23,23 +25,43 @@ INVOICE_SORT_KEY = (
 )
 
 
-def debtors_matching(*, query: str, by_number: bool = False) -> QuerySet[Debtor]:
-    """Debtors whose company or person name matches ``query`` or, ``by_number``, whose number it is.
+def _name_lookup() -> str:
+    """On PostgreSQL any part of a name matches, through the trigram indexes on the names; on
+    SQLite, which has no such index, the start of the company name, first or last name."""
+    return "icontains" if connection.vendor == "postgresql" else "istartswith"
 
-    On PostgreSQL any part of the name matches, through the trigram indexes on the names; on
-    SQLite, which has no such index, the start of the company name, first or last name.
-    """
-    lookup = "icontains" if connection.vendor == "postgresql" else "istartswith"
+
+def debtors_matching(*, query: str, by_number: bool = False) -> QuerySet[Debtor]:
+    """Debtors whose company or person name matches ``query`` or, ``by_number``, whose number
+    it is."""
+    lookup = _name_lookup()
     # Each name table is searched on its own, where its index applies, not through a join.
     companies = Company.objects.filter(**{f"name__{lookup}": query})
     persons = Person.objects.filter(
         Q(**{f"first_name__{lookup}": query}) | Q(**{f"last_name__{lookup}": query})
     )
     matches = Q(company__in=companies.values("pk")) | Q(person__in=persons.values("pk"))
-    # People type numbers as printed ("00042"); they are stored as 42.
     if by_number and query.isdigit():
-        matches |= Q(debtor_number=int(query))
+        matches |= _debtor_number_match(query, via="")
     return Debtor.objects.filter(matches)
+
+
+def debtor_of_row_matching(*, query: str, by_number: bool = False, via: str = "") -> Q:
+    """The same match as ``debtors_matching``, on the debtor of the row ``via`` a relation."""
+    lookup = _name_lookup()
+    matches = (
+        Q(**{f"{via}debtor__company__name__{lookup}": query})
+        | Q(**{f"{via}debtor__person__first_name__{lookup}": query})
+        | Q(**{f"{via}debtor__person__last_name__{lookup}": query})
+    )
+    if by_number and query.isdigit():
+        matches |= _debtor_number_match(query, via=f"{via}debtor__")
+    return matches
+
+
+def _debtor_number_match(query: str, *, via: str) -> Q:
+    # People type numbers as printed ("00042"); they are stored as 42.
+    return Q(**{f"{via}debtor_number": int(query)})
 
 
 def invoice_search(
@@ -53,17 +75,25 @@ def invoice_search(
     """What an invoice matching ``query``, numbered one of ``numbers`` or of one of ``debtors``
     looks like.
 
-    The debtors are looked up first (a small table), so that every condition is on the invoice
-    table itself, reached ``via`` a relation when the list is of something else: the planner
-    can then find the invoices through the index on their debtor and the unique index on their
-    number, or walk the list's own index and check each row.
+    The debtors are looked up first (a small table), up to ``DEBTORS_LISTED``: so few are
+    given to the invoice table as a list, reached ``via`` a relation when the list is of
+    something else, and the planner finds their invoices through the index on the debtor and
+    the unique index on the number. More make a broad search: the list's own index is walked
+    and each row's debtor checked where the row has it joined anyway. A subquery of the matching
+    debtors there cost more to plan and to run than the page's other queries together.
     """
     query = query.strip()
     if not query:
         return None
+    debtors = list(debtors)
     matching = debtors_matching(query=query, by_number=by_debtor_number).values_list("pk")
     listed = [*debtors, *(pk for (pk,) in matching[: DEBTORS_LISTED + 1])]
-    matches = Q(**{f"{via}debtor_id__in": matching if len(listed) > DEBTORS_LISTED else listed})
+    if len(listed) > DEBTORS_LISTED:
+        matches = debtor_of_row_matching(query=query, by_number=by_debtor_number, via=via)
+        if debtors:
+            matches |= Q(**{f"{via}debtor_id__in": debtors})
+    else:
+        matches = Q(**{f"{via}debtor_id__in": listed})
     numbers = [*numbers, int(query)] if query.isdigit() else list(numbers)
     if numbers:
         matches |= Q(**{f"{via}number__in": numbers})

@@ -75,7 +75,11 @@ def history_seed() -> None:
     with connection.cursor() as cursor:
         cursor.execute(SEED_INVOICES, {"invoices": INVOICES})
         cursor.execute(SEED_RECORDS)
-        cursor.execute("VACUUM ANALYZE billing_invoice, exports_exportrecord")
+        # The debtors and their names too: a search's plan weighs how many of them match.
+        cursor.execute(
+            "VACUUM ANALYZE billing_invoice, exports_exportrecord, billing_debtor, "
+            "billing_company, billing_person"
+        )
 
 
 def scans(plan: dict) -> list[tuple[str, str, float]]:
@@ -149,3 +153,35 @@ def test_the_pages_read_invoices_and_records_through_indexes(history, client):
     unsorted = "SELECT id FROM billing_invoice ORDER BY invoice_reference_number LIMIT 50"
     assert plan_problems(unindexed) == [f"sequential scan on billing_invoice in {unindexed}"]
     assert plan_problems(unsorted)[-1].startswith("sorts 40000 rows")
+
+
+def test_a_broad_search_checks_each_invoice_of_the_list_on_its_own_debtor(history, client):
+    # "Bedrijf 1" matches 800 of the 2,000 debtors: more than are listed, so the invoices are
+    # read in the list's order and each checked on the debtor its row joins, with no subquery
+    # of debtors to plan and run beside it.
+    client.force_login(User.objects.create_superuser("plans"))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("billing:invoice_list") + "?q=Bedrijf+1").context["page"]
+    invoice_queries = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT "billing_invoice"."id", "billing_invoice"."date"')
+    ]
+
+    assert len(page) == 50
+    assert all(row.debtor.name.startswith("Bedrijf 1") for row in page)
+    assert len(invoice_queries) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + invoice_queries[0])
+        value = cursor.fetchone()[0]
+    plan = (json.loads(value) if isinstance(value, str) else value)[0]["Plan"]
+    nodes, found = [plan], []
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        found.append(node)
+    assert not [node for node in found if node.get("Parent Relationship") == "SubPlan"]
+    invoice_scans = [node for node in found if node.get("Relation Name") == "billing_invoice"]
+    assert [(node["Node Type"], node.get("Index Name")) for node in invoice_scans] == [
+        ("Index Scan", "invoice_list_order")
+    ], json.dumps(plan, indent=1)

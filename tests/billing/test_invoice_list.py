@@ -119,6 +119,29 @@ def test_a_name_is_found_by_any_part_on_postgresql_and_by_its_start_on_sqlite(us
         assert found("brabant") == []
 
 
+@pytest.mark.parametrize("listed", [500, 1], ids=["debtors listed", "broad search"])
+def test_a_search_finds_every_invoice_of_every_matching_debtor_page_by_page(
+    user_client, monkeypatch, listed
+):
+    # A search matching more debtors than are listed checks each invoice's own debtor instead:
+    # it finds the same invoices, companies and persons alike.
+    monkeypatch.setattr("billing.selectors.DEBTORS_LISTED", listed)
+    debtors = [
+        DebtorFactory(company__name="Zorggroep Noord"),
+        DebtorFactory(company__name="Zorggroep Zuid"),
+        DebtorFactory(company=None, person=PersonFactory(first_name="Anna", last_name="Zorg")),
+    ]
+    wanted = {final_invoice_create(debtor=debtor) for debtor in debtors for _ in range(18)}
+    final_invoice_create(debtor=DebtorFactory(company__name="Andere Klant BV"))
+
+    first = user_client.get(URL, {"q": "zorg"}).context["page"]
+    second = user_client.get(URL + first.next_url).context["page"]
+
+    assert (len(first), len(second)) == (50, 4)
+    assert set(first) | set(second) == wanted
+    assert str(first.total) == "54"
+
+
 def test_the_list_shows_fifty_invoices_a_page(user_client):
     InvoiceFactory.create_batch(55)
 

@@ -118,6 +118,19 @@ def test_the_log_finds_a_record_by_yourref_and_by_relation_number(clerk_client):
     assert list(by_code) == [other]
 
 
+@pytest.mark.parametrize("listed", [500, 1], ids=["debtors listed", "broad search"])
+def test_the_log_finds_every_record_of_every_matching_debtor(clerk_client, monkeypatch, listed):
+    monkeypatch.setattr("billing.selectors.DEBTORS_LISTED", listed)
+    north = DebtorFactory(company=CompanyFactory(name="Zonnebloem Noord"))
+    south = DebtorFactory(company=CompanyFactory(name="Zonnebloem Zuid"))
+    wanted = {record_make(debtor=north), record_make(debtor=south), record_make(debtor=south)}
+    record_make(debtor=DebtorFactory(company=CompanyFactory(name="Andere Klant BV")))
+
+    page = clerk_client.get(reverse("exports:log"), {"q": "zonnebloem"}).context["page"]
+
+    assert set(page) == wanted
+
+
 def test_a_search_that_matches_nothing_says_so(clerk_client):
     record_make()
 
