@@ -116,7 +116,13 @@ class Parameters(models.Model):
         self.pk = self.SINGLETON_PK
         # The counters move only through number_take: a copy loaded before someone finalised
         # an invoice (an open admin form) must not turn them back when it is saved.
-        if kwargs.get("update_fields") is None and type(self).objects.filter(pk=self.pk).exists():
+        # A forced insert (get_or_create's) that meets a row another process just made must
+        # fail as a duplicate, which get_or_create answers by reading that row.
+        if (
+            kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+            and type(self).objects.filter(pk=self.pk).exists()
+        ):
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields

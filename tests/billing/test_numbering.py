@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from billing.models import Debtor, Invoice, Parameters
 from billing.services import invoice_finalise
@@ -75,6 +75,15 @@ def test_saving_a_stale_copy_of_the_parameters_does_not_turn_the_counter_back():
 
     assert Parameters.load().company_name == "Opleidingen Zuid BV"
     assert final_invoice_create().number == 2
+
+
+def test_a_second_process_making_the_parameters_row_meets_a_duplicate_that_load_answers():
+    # Two processes that both found no row race to create it: the loser's forced insert must be
+    # a duplicate (get_or_create then reads the row), never an update in disguise.
+    Parameters.load()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Parameters(pk=Parameters.SINGLETON_PK).save(force_insert=True)
+    assert Parameters.load().pk == Parameters.SINGLETON_PK
 
 
 def test_it_refuses_to_finalise_an_invoice_twice():
