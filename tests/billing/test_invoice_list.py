@@ -209,7 +209,7 @@ def exported_and_partly_paid_create() -> ExportRecord:
 
 
 @pytest.mark.parametrize(
-    ("language", "exported", "pending", "payment_title", "partly_paid"),
+    ("language", "exported", "pending", "title", "partly_paid"),
     [
         (
             "en",
@@ -228,7 +228,7 @@ def exported_and_partly_paid_create() -> ExportRecord:
     ],
 )
 def test_a_row_shows_its_export_and_payment_as_badges(
-    user_client, language, exported, pending, payment_title, partly_paid
+    user_client, language, exported, pending, title, partly_paid
 ):
     record = exported_and_partly_paid_create()
     waiting = export_record_ensure(invoice=final_invoice_create())
@@ -244,7 +244,7 @@ def test_a_row_shows_its_export_and_payment_as_badges(
 
     assert badge(reverse("exports:record", args=[record.pk]), "text-bg-success", exported) in html
     assert badge(reverse("exports:record", args=[waiting.pk]), "text-bg-warning", pending) in html
-    assert f'<span class="badge text-bg-warning" title="{payment_title}">{partly_paid}</span>' in html
+    assert f'<span class="badge text-bg-warning" title="{title}">{partly_paid}</span>' in html
     assert html.count(" title=") == 1
     # a final invoice without an export record offers its preview; the draft nothing
     assert html.count("/preview/") == 1
