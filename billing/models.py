@@ -1,5 +1,6 @@
 """The Coachview-side source data: who is invoiced, for what, and how invoices are numbered."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -344,6 +345,12 @@ class CostCenter(models.Model):
 
 
 @dataclass(frozen=True)
+class InvoiceTotals:
+    excl_vat: Decimal
+    incl_vat: Decimal
+
+
+@dataclass(frozen=True)
 class VatAmount:
     """The VAT on all lines of one rate: the figure the PDF prints under "VAT per rate"."""
 
@@ -465,8 +472,12 @@ class Invoice(models.Model):
     @property
     def vat_amounts(self) -> list[VatAmount]:
         """VAT per rate over the rounded line amounts, highest rate first."""
+        return self._vat_amounts(self.lines.all())
+
+    @staticmethod
+    def _vat_amounts(lines: Iterable["InvoiceLine"]) -> list[VatAmount]:
         bases: dict[int, tuple[VatRate, Decimal]] = {}
-        for line in self.lines.all():
+        for line in lines:
             if line.vat_rate_id is None:
                 continue
             rate, base = bases.get(line.vat_rate_id, (line.vat_rate, Decimal("0.00")))
@@ -516,7 +527,15 @@ class Invoice(models.Model):
 
     @property
     def total_incl_vat(self) -> Decimal:
-        return self.total_excl_vat + self.total_vat
+        return self.totals.incl_vat
+
+    @property
+    def totals(self) -> InvoiceTotals:
+        """Both totals from one look at the lines: for a list that shows both."""
+        lines = self.lines.all()
+        excl_vat = sum((line.amount for line in lines), Decimal("0.00"))
+        vat = sum((amount.vat for amount in self._vat_amounts(lines)), Decimal("0.00"))
+        return InvoiceTotals(excl_vat=excl_vat, incl_vat=excl_vat + vat)
 
     @property
     def is_credit(self) -> bool:

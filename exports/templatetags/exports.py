@@ -4,10 +4,11 @@ from django import template
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice
-from exports.models import ExportRecord, ExportState
+from exports.models import ExportRecord, ExportState, PaymentState, PaymentStatus
 from exports.selectors import export_record_progress
 from integrations.models import ExportMoment
 from integrations.selectors import link_exports_allowed, link_get
@@ -34,6 +35,43 @@ def export_on_finalise() -> str:
     if link.export_moment == ExportMoment.REALTIME:
         return _("The invoice and its debtor are sent to Exact Online right after finalising.")
     return _("The invoice goes to Exact Online with the next nightly bulk export.")
+
+
+# The badge of an export state (or "waiting", for budget); any other state is a warning.
+STATE_BADGE_CLASSES = {
+    ExportState.EXPORTED: "text-bg-success",
+    ExportState.FAILED: "text-bg-danger",
+    ExportState.SENDING: "text-bg-info",
+    ExportState.EXCLUDED: "text-bg-secondary",
+}
+PAYMENT_BADGE_CLASSES = {
+    PaymentState.PAID: "text-bg-success",
+    PaymentState.PARTLY_PAID: "text-bg-warning",
+}
+
+
+@register.simple_tag
+def state_badge(state: str, label: str = "") -> str:
+    """An export state as a coloured badge; without a label, the state's own name."""
+    if not label:
+        label = ExportState(state).label
+    return format_html(
+        '<span class="badge {}">{}</span>', STATE_BADGE_CLASSES.get(state, "text-bg-warning"), label
+    )
+
+
+@register.simple_tag
+def payment_badge(payment: PaymentStatus | None) -> str:
+    """What Exact Online last said about the payment, with the open amount as its title;
+    nothing while it was not checked."""
+    if not payment:
+        return ""
+    return format_html(
+        '<span class="badge {}" title="{}">{}</span>',
+        PAYMENT_BADGE_CLASSES.get(payment.state, "text-bg-light border"),
+        payment.description,
+        PaymentState(payment.state).label,
+    )
 
 
 # How often a page asks again about an export that is not settled; the script asks less often

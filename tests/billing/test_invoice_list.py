@@ -6,6 +6,8 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 
+from exports.models import ExportRecord, ExportState, PaymentState, PaymentStatus
+from exports.records import export_record_ensure
 from testkit.factories import (
     CompanyFactory,
     DebtorFactory,
@@ -192,3 +194,73 @@ def test_a_list_on_one_page_is_counted_on_the_page(user_client, django_assert_nu
         response = user_client.get(URL)
 
     assert str(response.context["page"].total) == "3"
+
+
+def exported_and_partly_paid_create() -> ExportRecord:
+    record = export_record_ensure(invoice=final_invoice_create())
+    ExportRecord.objects.filter(pk=record.pk).update(state=ExportState.EXPORTED)
+    PaymentStatus.objects.create(
+        record=record,
+        state=PaymentState.PARTLY_PAID,
+        amount=Decimal("350.00"),
+        open_amount=Decimal("120.00"),
+    )
+    return record
+
+
+@pytest.mark.parametrize(
+    ("language", "exported", "pending", "title", "partly_paid"),
+    [
+        (
+            "en",
+            "Exported",
+            "Pending",
+            "Partly paid: €\xa0120.00 of €\xa0350.00 still open",
+            "Partly paid",
+        ),
+        (
+            "nl",
+            "Geëxporteerd",
+            "Wachtend",
+            "Deels betaald: €\xa0120,00 van €\xa0350,00 staat nog open",
+            "Deels betaald",
+        ),
+    ],
+)
+def test_a_row_shows_its_export_and_payment_as_badges(
+    user_client, language, exported, pending, title, partly_paid
+):
+    record = exported_and_partly_paid_create()
+    waiting = export_record_ensure(invoice=final_invoice_create())
+    unrecorded = final_invoice_create()
+    ExportRecord.objects.filter(invoice=unrecorded).delete()
+    InvoiceFactory()
+
+    html = user_client.get(URL, headers={"accept-language": language}).content.decode()
+
+    def badge(url: str, color: str, label: str) -> str:
+        link = f'<a class="text-decoration-none" href="{url}">'
+        return f'{link}<span class="badge {color}">{label}</span></a>'
+
+    assert badge(reverse("exports:record", args=[record.pk]), "text-bg-success", exported) in html
+    assert badge(reverse("exports:record", args=[waiting.pk]), "text-bg-warning", pending) in html
+    assert f'<span class="badge text-bg-warning" title="{title}">{partly_paid}</span>' in html
+    assert html.count(" title=") == 1
+    # a final invoice without an export record offers its preview; the draft nothing
+    assert html.count("/preview/") == 1
+    assert 'href="' + reverse("exports:preview", args=[unrecorded.pk]) + '"' in html
+
+
+@pytest.mark.parametrize("rows", [2, 50])
+def test_rows_with_exports_and_payments_cost_no_query_a_row(
+    user_client, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        exported_and_partly_paid_create()
+
+    # as a list on one page: the records and payments come with the invoices
+    with django_assert_num_queries(7):
+        response = user_client.get(URL)
+
+    assert len(response.context["page"]) == rows
+    assert response.content.decode().count("Partly paid: ") == rows
