@@ -2,7 +2,7 @@
 
 import calendar
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -208,6 +208,11 @@ def division_seed(*, division: int, stamp) -> None:
             modified=stamp,
         ),
     ]
+    # Exact's Timestamp is a row version, unique in the division: rows seeded at one moment get
+    # one microsecond each, so their Timestamps (exact_sandbox.rows.timestamp) never tie and
+    # paging by "Timestamp gt" loses none at a page's edge.
+    for offset, account in enumerate(accounts):
+        account.modified = stamp + timedelta(microseconds=offset)
     m.Account.objects.bulk_create(accounts)
     m.Project.objects.bulk_create(
         m.Project(

@@ -151,6 +151,7 @@ def test_sync_pages_by_timestamp(sandbox, nl_api):
     rows = nl_api.get("sync/CRM/Accounts", **{"$select": "ID,Timestamp"}).json()["d"]["results"]
     stamps = [row["Timestamp"] for row in rows]
     assert len(stamps) == 67 and stamps == sorted(stamps)
+    assert len(set(stamps)) == len(stamps)  # a row version: no two rows share one
     later = nl_api.get(
         "sync/CRM/Accounts", **{"$select": "ID", "$filter": f"Timestamp gt {stamps[9]}L"}
     ).json()["d"]["results"]
