@@ -497,29 +497,23 @@ class Invoice(models.Model):
         """
         shares: dict[int, Decimal] = {}
         largest: dict[int, InvoiceLine] = {}
+        booked: dict[int, Decimal] = {}
         for line in self.lines.all():
             if line.vat_rate_id is None:
                 continue
             shares[line.pk] = money(line.amount * line.vat_rate.percentage / 100)
+            booked[line.vat_rate_id] = booked.get(line.vat_rate_id, Decimal(0)) + shares[line.pk]
             top = largest.get(line.vat_rate_id)
             if top is None or abs(line.amount) > abs(top.amount):
                 largest[line.vat_rate_id] = line
         for amount in self.vat_amounts:
-            top = largest[amount.vat_rate.pk]
-            booked = sum(
-                (
-                    shares[line.pk]
-                    for line in self.lines.all()
-                    if line.vat_rate_id == top.vat_rate_id
-                ),
-                Decimal("0.00"),
-            )
-            shares[top.pk] += amount.vat - booked
+            rate = amount.vat_rate.pk
+            shares[largest[rate].pk] += amount.vat - booked[rate]
         return shares
 
     @property
     def total_excl_vat(self) -> Decimal:
-        return sum((line.amount for line in self.lines.all()), Decimal("0.00"))
+        return self.totals.excl_vat
 
     @property
     def total_vat(self) -> Decimal:
