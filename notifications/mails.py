@@ -135,6 +135,8 @@ def notice_message_build(
     if content is None:
         return None
     subject, context = content
+    # One line whatever the names in it hold: a line break in a header is refused by the mail.
+    subject = " ".join(subject.split())
     context = {**context, "subject": subject, "site": site}
     message = EmailMultiAlternatives(
         subject=subject,

@@ -48,6 +48,11 @@ def notice_recipients() -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
+def notice_queued_mark(*, kind: str) -> str:
+    """The cache key that says today's notice of ``kind`` is queued (notifications.receivers)."""
+    return f"notice-queued:{kind}:{timezone.localdate().isoformat()}"
+
+
 def notice_given_today(*, kind: str) -> bool:
     return Notification.objects.filter(kind=kind, day=timezone.localdate()).exists()
 

@@ -1,9 +1,15 @@
 """Celery tasks: load the link, call the services. The logic lives in notifications.services."""
 
 from celery import shared_task
+from django.core.cache import cache
 
 from integrations.selectors import link_get
-from notifications.services import SEND_ERRORS, notice_send, refresh_token_expiry_check
+from notifications.services import (
+    SEND_ERRORS,
+    notice_queued_mark,
+    notice_send,
+    refresh_token_expiry_check,
+)
 
 # A mail server that is down is tried again with growing pauses, for about an hour.
 RETRY_POLICY = {
@@ -15,9 +21,18 @@ RETRY_POLICY = {
 }
 
 
-@shared_task(**RETRY_POLICY)
-def notice_send_task(kind: str, stopped: str = "") -> None:
-    notice_send(kind=kind, stopped=stopped)
+@shared_task(bind=True, **RETRY_POLICY)
+def notice_send_task(self, kind: str, stopped: str = "") -> None:
+    try:
+        notice_send(kind=kind, stopped=stopped)
+    except SEND_ERRORS:
+        # While this task tries again, no other of its kind is queued; when it gives up, the
+        # next refusal queues a new one.
+        if self.request.retries >= self.max_retries:
+            cache.delete(notice_queued_mark(kind=kind))
+        raise
+    # Sent, given already or nothing to say: the next refusal may queue again.
+    cache.delete(notice_queued_mark(kind=kind))
 
 
 @shared_task(**RETRY_POLICY)

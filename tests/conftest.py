@@ -5,15 +5,24 @@ import os
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
 from exports.lookups import lookups_forget
 from integrations.exact.locks import shared_lock, shared_state_write
 from integrations.models import ExactLink
+from notifications.models import NoticeKind
+from notifications.services import notice_queued_mark
 from testkit.factories import ExactLinkFactory
 
 TOKEN_KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture(autouse=True)
+def no_notice_queued():
+    """A notice a test queued and did not run (notifications.receivers) queues none later."""
+    cache.delete_many([notice_queued_mark(kind=kind) for kind in NoticeKind])
 
 
 @pytest.fixture(autouse=True)

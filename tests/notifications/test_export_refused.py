@@ -8,7 +8,7 @@ from django.db import transaction
 from exports.models import BUDGET_WAITING, ExportRecord, ExportState
 from exports.run import ExportsInterrupted, invoice_export, invoices_export_bulk
 from notifications.models import NoticeKind, Notification
-from notifications.tasks import RETRY_POLICY
+from notifications.tasks import RETRY_POLICY, notice_send_task
 from testkit.factories import DebtorFactory, final_invoice_create
 from tests.notifications.conftest import SITE, a_day_passes
 
@@ -142,3 +142,38 @@ def test_a_mail_server_that_refuses_leaves_the_days_notice_to_be_sent(
         refused(second)
     assert len(mailoutbox) == 1
     assert Notification.objects.get(kind=NoticeKind.EXPORTS_REFUSED).sent_at is not None
+
+
+def test_a_bulk_runs_refusals_queue_one_mail_that_lists_them_all(
+    supplier_link,
+    sandbox,
+    people,
+    mail_settings,
+    mailoutbox,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    # The broker holds a queued notice for its wait (a minute) while the run goes on.
+    queued = []
+    monkeypatch.setattr(
+        notice_send_task, "apply_async", lambda args, countdown: queued.append(args)
+    )
+    for _ in range(4):
+        supplier_invoice()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices_export_bulk(link=supplier_link)
+    assert ExportRecord.objects.filter(state=ExportState.FAILED).count() == 4
+    assert len(queued) == 1, "one notice queued for the run's four refusals"
+
+    notice_send_task.apply(queued[0])
+    assert len(mailoutbox) == 1
+    assert "4 invoices were not exported to Exact Online" in mailoutbox[0].subject
+
+    # The mail went: a later refusal that day queues nothing; the next day's does.
+    with django_capture_on_commit_callbacks(execute=True):
+        refused(supplier_invoice())
+    assert len(queued) == 1
+    a_day_passes()
+    with django_capture_on_commit_callbacks(execute=True):
+        refused(supplier_invoice())
+    assert len(queued) == 2

@@ -135,6 +135,21 @@ def test_the_subject_names_the_company(authenticated_link, people, mail_settings
     assert "Opleidingen Noord BV" in mailoutbox[0].alternatives[0][0]
 
 
+def test_a_company_name_in_any_script_and_over_two_lines_makes_one_subject_line(
+    authenticated_link, people, mail_settings, mailoutbox
+):
+    parameters = Parameters.load()
+    parameters.company_name = "Ōpleidingen 北\nمركز التدريب 🎓"
+    parameters.save()
+    issued(authenticated_link, expires_in=dt.timedelta(days=2))
+    refresh_token_expiry_check(link=authenticated_link)
+    message = mailoutbox[0].message()  # what the mail server is given
+    assert "Ōpleidingen 北 مركز التدريب 🎓: access to Exact Online expires" in str(
+        mailoutbox[0].subject
+    )
+    assert "\n" not in mailoutbox[0].subject and message["Subject"]
+
+
 def test_the_lead_time_is_a_setting(authenticated_link, people, mail_settings, mailoutbox):
     issued(authenticated_link, expires_in=dt.timedelta(days=6))
     refresh_token_expiry_check(link=authenticated_link)
