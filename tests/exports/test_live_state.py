@@ -166,6 +166,8 @@ def test_a_spent_minute_says_how_long_the_wait_is(
             seconds = int(re.search(WORDS[language]["minute"], html).group(1))
             assert 50 <= seconds <= 61
             assert polls(html)
+            # Said once when the wait begins; the count itself is not read out each second.
+            assert re.search(r'<span data-live-line aria-live="off">[^<]*' + str(seconds), html)
 
 
 @pytest.fixture
