@@ -47,7 +47,14 @@ from bench.harness import bench_run, link_authenticate, report
 WARM_UP_REQUESTS = 2
 # Roughly the mix of a link that has run for a while: most exported, some waiting or refused.
 STATE_WEIGHTS = {"exported": 85, "failed": 5, "pending": 5, "sending": 2, "excluded": 3}
-COMPANIES, PERSONS = 1600, 400
+# Debtors grow with the history: on average five invoices each, four in five of them companies
+# (2,000 debtors at 10,000 invoices, 200,000 at 1,000,000). One large customer takes about one
+# invoice in a hundred (invoice n where n % 97 == 0): a full page of its own at every size.
+INVOICES_PER_DEBTOR = 5
+COMPANY_SHARE = 0.8
+LARGE_CUSTOMER = "Grootklant Opleidingen B.V."
+LARGE_CUSTOMER_EVERY = 97
+LARGE_CUSTOMER_NUMBER = 999_999
 # Ten years of invoices: a group of companies invoicing 100,000 a year has 1,000,000.
 HISTORY_DAYS = 3650
 REFUSAL = "Ongeldige referentie: Btw-code"
@@ -58,22 +65,26 @@ PAGES = {
     "invoice_list_next_page": ("billing:invoice_list", "next"),
     "invoice_list_last_page": ("billing:invoice_list", "?page=last"),
     "invoice_list_drafts": ("billing:invoice_list", "?status=draft"),
-    # "Bedrijf 1" matches 712 of the 2,000 debtors (1, 10-19, 100-199, 1000-1600); "Bedrijf 1234" 1.
+    # "Bedrijf 1" matches 712 of the 2,000 debtors at 10,000 invoices (1, 10-19, 100-199,
+    # 1000-1600) and 71,112 of the 200,000 at 1,000,000; "Bedrijf 1234 B.V." one debtor with 5
+    # invoices at 10,000 and 9 at 1,000,000; the large customer a full page at both.
     "invoice_list_search": ("billing:invoice_list", "?q=Bedrijf+1"),
-    "invoice_list_search_one_debtor": ("billing:invoice_list", "?q=Bedrijf+1234"),
+    "invoice_list_search_one_debtor": ("billing:invoice_list", "?q=Bedrijf+1234+B.V."),
+    "invoice_list_search_large_customer": ("billing:invoice_list", "?q=Grootklant"),
     "invoice_list_search_number": ("billing:invoice_list", "?q=04321"),
     "export_log": ("exports:log", ""),
     "export_log_next_page": ("exports:log", "next"),
     "export_log_last_page": ("exports:log", "?page=last"),
     "export_log_failed": ("exports:log", "?state=failed"),
     "export_log_search": ("exports:log", "?q=Bedrijf+1"),
-    "export_log_search_one_debtor": ("exports:log", "?q=Bedrijf+1234"),
+    "export_log_search_one_debtor": ("exports:log", "?q=Bedrijf+1234+B.V."),
+    "export_log_search_large_customer": ("exports:log", "?q=Grootklant"),
     "export_log_search_number": ("exports:log", "?q=04321"),
 }
 
 
 def reference_data_seed() -> dict:
-    """Debtors (companies and persons), a course, a request, VAT, GL account, cost centre."""
+    """The large customer, a course, a request, VAT, GL account, cost centre."""
     from billing.models import (
         Company,
         CostCenter,
@@ -81,24 +92,16 @@ def reference_data_seed() -> dict:
         CourseDefinition,
         Debtor,
         GLAccount,
-        Person,
         Request,
         VatRate,
     )
 
-    companies = Company.objects.bulk_create(
-        Company(name=f"Bedrijf {n} B.V.") for n in range(1, COMPANIES + 1)
-    )
-    persons = Person.objects.bulk_create(
-        Person(first_name="Jan", last_name=f"de Vries-{n}") for n in range(1, PERSONS + 1)
-    )
-    Debtor.objects.bulk_create(
-        [Debtor(debtor_number=n, company=c) for n, c in enumerate(companies, 1)]
-        + [Debtor(debtor_number=COMPANIES + n, person=p) for n, p in enumerate(persons, 1)]
+    large = Debtor.objects.create(
+        debtor_number=LARGE_CUSTOMER_NUMBER, company=Company.objects.create(name=LARGE_CUSTOMER)
     )
     definition = CourseDefinition.objects.create(code="VCA", name="VCA Basis")
     return {
-        "debtors": list(Debtor.objects.order_by("pk").values_list("pk", flat=True)),
+        "large_customer": large.pk,
         "course": Course.objects.create(
             code="VCA-01",
             definition=definition,
@@ -112,6 +115,42 @@ def reference_data_seed() -> dict:
     }
 
 
+def debtors_seed(*, invoices: int, reference: dict) -> None:
+    """As many debtors as ``invoices`` has on average (INVOICES_PER_DEBTOR each), four in five
+    companies ("Bedrijf 1 B.V.", ...) and the rest persons ("Jan de Vries-1", ...); each size
+    adds to the debtors of the size before, as a growing history does."""
+    from billing.models import Company, Debtor, Person
+
+    total = invoices // INVOICES_PER_DEBTOR
+    companies_now = Company.objects.exclude(name=LARGE_CUSTOMER).count()
+    persons_now = Person.objects.count()
+    companies_to = round(total * COMPANY_SHARE)
+    persons_to = total - companies_to
+    number = Debtor.objects.exclude(pk=reference["large_customer"]).count()
+    companies = Company.objects.bulk_create(
+        (Company(name=f"Bedrijf {n} B.V.") for n in range(companies_now + 1, companies_to + 1)),
+        batch_size=5000,
+    )
+    persons = Person.objects.bulk_create(
+        (
+            Person(first_name="Jan", last_name=f"de Vries-{n}")
+            for n in range(persons_now + 1, persons_to + 1)
+        ),
+        batch_size=5000,
+    )
+    Debtor.objects.bulk_create(
+        [Debtor(debtor_number=number + n, company=c) for n, c in enumerate(companies, 1)]
+        + [
+            Debtor(debtor_number=number + len(companies) + n, person=p)
+            for n, p in enumerate(persons, 1)
+        ],
+        batch_size=5000,
+    )
+    everyone = Debtor.objects.order_by("pk").values_list("pk", "debtor_number")
+    reference["debtor_numbers"] = dict(everyone)
+    reference["debtors"] = [pk for pk, _ in everyone if pk != reference["large_customer"]]
+
+
 # The same history in both databases: invoice n is dated a pseudo-random day of the last ten
 # years, its record is sent on that day, and its state follows STATE_WEIGHTS by n % 100.
 STATE_CASE = """CASE WHEN n %% 100 < 85 THEN 'exported' WHEN n %% 100 < 90 THEN 'failed'
@@ -121,7 +160,9 @@ POSTGRES_INVOICES = """
 INSERT INTO billing_invoice (id, date, debtor_id, course_id, request_id,
     invoice_reference_number, status, number, finalised_at, finalised_by_id)
 SELECT n, CURRENT_DATE - ((n::bigint * 7919) %% %(days)s)::int,
-    (%(debtors)s::int[])[1 + n %% cardinality(%(debtors)s::int[])], %(course)s, %(request)s,
+    CASE WHEN n %% %(large_every)s = 0 THEN %(large_customer)s
+        ELSE (%(debtors)s::int[])[1 + n %% cardinality(%(debtors)s::int[])] END,
+    %(course)s, %(request)s,
     'REF-' || n, 'final', n, now(), %(user)s
 FROM generate_series(%(first)s, %(last)s) AS n
 """
@@ -169,6 +210,7 @@ def history_seed(*, first: int, last: int, reference: dict) -> None:
         "first": first,
         "last": last,
         "days": HISTORY_DAYS,
+        "large_every": LARGE_CUSTOMER_EVERY,
         "user": get_user_model().objects.get(username="bench").pk,
         "refusal": REFUSAL,
         "kind": explanation_find(REFUSAL).kind,
@@ -205,7 +247,11 @@ def _history_seed_in_bulk(params: dict) -> None:
                 Invoice(
                     id=n,
                     date=today - dt.timedelta(days=(n * 7919) % HISTORY_DAYS),
-                    debtor_id=debtors[n % len(debtors)],
+                    debtor_id=(
+                        params["large_customer"]
+                        if n % LARGE_CUSTOMER_EVERY == 0
+                        else debtors[n % len(debtors)]
+                    ),
                     course_id=params["course"],
                     request_id=params["request"],
                     invoice_reference_number=f"REF-{n}",
@@ -288,7 +334,7 @@ def page_measure(browser, url: str, *, requests: int) -> dict:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        browser.get(url)
+        content = browser.get(url).content.decode()
     times, cpu_times = [], []
     for _ in range(requests):
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -302,10 +348,17 @@ def page_measure(browser, url: str, *, requests: int) -> dict:
         # shared machine it grows less with the load than the time waited.
         "cpu_median_ms": round(statistics.median(cpu_times), 1),
         "queries": len(queries),
+        "rows": rows_shown(content),
     }
     if connection.vendor == "postgresql":
         figures["scans"] = scans_of_big_tables(queries)
     return figures
+
+
+def rows_shown(content: str) -> int:
+    """The rows of the page's table: a page of 50 costs more to draw than a page of 5."""
+    body = content.partition("<tbody>")[2].partition("</tbody>")[0]
+    return body.count("<tr") - body.count("colspan=")
 
 
 def scans_of_big_tables(queries: list) -> str:
@@ -372,7 +425,7 @@ def main() -> None:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        from billing.models import Debtor, Invoice
+        from billing.models import Invoice
 
         figures = {
             "command": "bench/pages.py " + " ".join(sys.argv[1:]),
@@ -388,12 +441,12 @@ def main() -> None:
             return
         link_authenticate(run)
         reference = reference_data_seed()
-        reference["debtor_numbers"] = dict(Debtor.objects.values_list("pk", "debtor_number"))
         browser.force_login(get_user_model().objects.get(username="bench"))
         sizes = [args.small, args.records] if args.records > args.small else [args.records]
         seeded = 0
         for size in sizes:
             started = time.monotonic()
+            debtors_seed(invoices=size, reference=reference)
             history_seed(first=seeded + 1, last=size, reference=reference)
             seeded = size
             figures[f"seed_seconds_to_{size}"] = round(time.monotonic() - started, 1)

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +58,14 @@ class Person(ExternIdentity):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(
         _("last name"), max_length=100, help_text=_("Including any prefix, such as “van der”.")
+    )
+    # The whole name as people search for it ("Jan de Vries"), kept by the database: on
+    # PostgreSQL one trigram index on it finds any part of either name or both together.
+    search_name = models.GeneratedField(
+        expression=Concat("first_name", Value(" "), "last_name"),
+        output_field=models.CharField(max_length=201),
+        db_persist=True,
+        verbose_name=_("full name"),
     )
 
     class Meta:

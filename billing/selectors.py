@@ -27,32 +27,49 @@ INVOICE_SORT_KEY = (
 
 def _name_lookup() -> str:
     """On PostgreSQL any part of a name matches, through the trigram indexes on the names; on
-    SQLite, which has no such index, the start of the company name, first or last name."""
+    SQLite, which has no such index, the start of the company name, the full name or the last
+    name."""
     return "icontains" if connection.vendor == "postgresql" else "istartswith"
+
+
+def _person_name_match(query: str, *, via: str = "") -> Q:
+    lookup = _name_lookup()
+    matches = Q(**{f"{via}search_name__{lookup}": query})
+    if lookup == "istartswith":
+        matches |= Q(**{f"{via}last_name__{lookup}": query})
+    return matches
 
 
 def debtors_matching(*, query: str, by_number: bool = False) -> QuerySet[Debtor]:
     """Debtors whose company or person name matches ``query`` or, ``by_number``, whose number
-    it is."""
+    it is; in no particular order.
+
+    Each way to match is its own query, joined by UNION ALL: each is answered through its own
+    index (the name's trigram index, then the debtor's key to the company or person), and a
+    LIMIT stops them as soon as enough are found. One query with the ways OR-ed read every
+    debtor instead.
+    """
     lookup = _name_lookup()
-    # Each name table is searched on its own, where its index applies, not through a join.
-    companies = Company.objects.filter(**{f"name__{lookup}": query})
-    persons = Person.objects.filter(
-        Q(**{f"first_name__{lookup}": query}) | Q(**{f"last_name__{lookup}": query})
-    )
-    matches = Q(company__in=companies.values("pk")) | Q(person__in=persons.values("pk"))
+    # Each name table gives at most what the caller reads, so a broad term ("Bedrijf 1")
+    # stops at the first few hundred names its index finds, not the tens of thousands.
+    companies = Company.objects.filter(**{f"name__{lookup}": query}).order_by().values("pk")
+    persons = Person.objects.filter(_person_name_match(query)).order_by().values("pk")
+    companies, persons = companies[: DEBTORS_LISTED + 1], persons[: DEBTORS_LISTED + 1]
+    ways = [
+        Debtor.objects.filter(company__in=companies),
+        Debtor.objects.filter(person__in=persons),
+    ]
     if by_number and query.isdigit():
-        matches |= _debtor_number_match(query, via="")
-    return Debtor.objects.filter(matches)
+        ways.append(Debtor.objects.filter(_debtor_number_match(query, via="")))
+    first, *others = (way.order_by().values_list("pk", flat=True) for way in ways)
+    return first.union(*others, all=True)
 
 
 def debtor_of_row_matching(*, query: str, by_number: bool = False, via: str = "") -> Q:
     """The same match as ``debtors_matching``, on the debtor of the row ``via`` a relation."""
     lookup = _name_lookup()
-    matches = (
-        Q(**{f"{via}debtor__company__name__{lookup}": query})
-        | Q(**{f"{via}debtor__person__first_name__{lookup}": query})
-        | Q(**{f"{via}debtor__person__last_name__{lookup}": query})
+    matches = Q(**{f"{via}debtor__company__name__{lookup}": query}) | _person_name_match(
+        query, via=f"{via}debtor__person__"
     )
     if by_number and query.isdigit():
         matches |= _debtor_number_match(query, via=f"{via}debtor__")
@@ -86,9 +103,11 @@ def invoice_search(
     if not query:
         return None
     debtors = list(debtors)
-    matching = debtors_matching(query=query, by_number=by_debtor_number).values_list("pk")
-    listed = [*debtors, *(pk for (pk,) in matching[: DEBTORS_LISTED + 1])]
-    if len(listed) > DEBTORS_LISTED:
+    found = list(debtors_matching(query=query, by_number=by_debtor_number)[: DEBTORS_LISTED + 1])
+    # Counted before duplicates are dropped: a full fetch means more may match than were read.
+    broad = len(debtors) + len(found) > DEBTORS_LISTED
+    listed = list(dict.fromkeys([*debtors, *found]))
+    if broad:
         matches = debtor_of_row_matching(query=query, by_number=by_debtor_number, via=via)
         if debtors:
             matches |= Q(**{f"{via}debtor_id__in": debtors})

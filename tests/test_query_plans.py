@@ -17,10 +17,12 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing.models import Company, Debtor, Person
+from billing.selectors import DEBTORS_LISTED, debtors_matching
 
 # Committed, so that the tables can be vacuumed as autovacuum keeps them in production.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -185,3 +187,81 @@ def test_a_broad_search_checks_each_invoice_of_the_list_on_its_own_debtor(histor
     assert [(node["Node Type"], node.get("Index Name")) for node in invoice_scans] == [
         ("Index Scan", "invoice_list_order")
     ], json.dumps(plan, indent=1)
+
+
+MANY_COMPANIES, MANY_PERSONS = 60_000, 15_000
+
+
+@pytest.fixture
+def many_debtors(require_postgresql):
+    """As many debtors as a history of a million invoices has, named alike as the benchmark's,
+    the worst case for a trigram index (every name shares most of its trigrams)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO billing_company (name, extern_id, extern_source) "
+            "SELECT 'Bedrijf ' || n || ' B.V.', '', '' FROM generate_series(1, %s) AS n",
+            [MANY_COMPANIES],
+        )
+        cursor.execute(
+            "INSERT INTO billing_person (first_name, last_name, extern_id, extern_source) "
+            "SELECT 'Jan', 'de Vries-' || n, '', '' FROM generate_series(1, %s) AS n",
+            [MANY_PERSONS],
+        )
+        for table, column in (("billing_company", "company_id"), ("billing_person", "person_id")):
+            cursor.execute(
+                f"INSERT INTO billing_debtor (debtor_number, {column}, debtor_number_external, "
+                "address_line_1, address_line_2, address_line_3, postcode, city, country_code, "
+                "email, vat_number, chamber_of_commerce) "
+                f"SELECT (SELECT coalesce(max(debtor_number), 0) FROM billing_debtor) "
+                f"+ row_number() OVER (ORDER BY id), id, '', '', '', '', '', '', 'NL', '', '', '' "
+                f"FROM {table}"
+            )
+        cursor.execute("VACUUM ANALYZE billing_debtor, billing_company, billing_person")
+
+
+def rows_read(plan: dict) -> int:
+    """The rows every scan of a plan read (returned or filtered away), over all its loops."""
+    read = 0
+    if "Relation Name" in plan:
+        loops = plan.get("Actual Loops", 1)
+        read += (plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)) * loops
+        read += plan.get("Rows Removed by Index Recheck", 0)
+    return read + sum(rows_read(child) for child in plan.get("Plans", []))
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("Bedrijf 31234 B.V.", 1),
+        ("jan de vries-7777", 1),
+        ("vries-1234", 11),  # 1234, 12340-12349
+        ("Bedrijf 1", DEBTORS_LISTED + 1),  # a broad search: stops at what is read
+    ],
+    ids=["a company's whole name", "a person's whole name", "part of a name", "broad"],
+)
+def test_a_name_search_reads_a_few_of_many_debtors(many_debtors, query, found):
+    lookup = debtors_matching(query=query)[: DEBTORS_LISTED + 1]
+    sql, params = lookup.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        value = cursor.fetchone()[0]
+    plan = (json.loads(value) if isinstance(value, str) else value)[0]["Plan"]
+
+    assert len(list(lookup)) == found
+    # Of the 150,000 rows of names and debtors: a few matches through the name's index, or
+    # the first few hundred of a broad match and their debtors.
+    assert rows_read(plan) <= 8 * (DEBTORS_LISTED + 1), json.dumps(plan, indent=1)
+
+
+def test_the_name_search_check_sees_a_lookup_that_reads_every_debtor(many_debtors):
+    # The lookup as it was: the ways to match OR-ed, in the debtors' order.
+    companies = Company.objects.filter(name__icontains="Bedrijf 31234 B.V.").values("pk")
+    persons = Person.objects.filter(search_name__icontains="Bedrijf 31234 B.V.").values("pk")
+    lookup = Debtor.objects.filter(Q(company__in=companies) | Q(person__in=persons))
+    sql, params = lookup.values("pk")[: DEBTORS_LISTED + 1].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        value = cursor.fetchone()[0]
+    plan = (json.loads(value) if isinstance(value, str) else value)[0]["Plan"]
+
+    assert rows_read(plan) >= MANY_COMPANIES + MANY_PERSONS

@@ -114,6 +114,8 @@ def test_a_name_is_found_by_any_part_on_postgresql_and_by_its_start_on_sqlite(us
 
     assert found("ZORGGROEP") == [wanted]
     assert found("Çel") == [person]
+    # The whole name as it is printed, first and last name together.
+    assert found("fatma Çelik") == [person]
     if connection.vendor == "postgresql":
         assert found("brabant") == [wanted]
         assert found("elik") == [person]
