@@ -283,6 +283,8 @@ class ReconciliationTrigger(models.TextChoices):
 class ReconciliationState(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")
+    # Stopped by the spent bulk share of the day's Exact calls; queued again after the reset.
+    WAITING = "waiting", _("waiting for budget")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
 
@@ -311,7 +313,7 @@ class ReconciliationRun(SaysWhy, models.Model):
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error_message = models.TextField(_("message"), blank=True)
-    # Set when the run stopped because the bulk share of the day's Exact calls was spent.
+    # Set while the run waits because the bulk share of the day's Exact calls was spent.
     budget_resets_at = models.DateTimeField(_("budget resets at"), null=True, blank=True)
     # coachlink's own message, said in the reader's language (SaysWhy); None for Exact's words.
     error_said = models.JSONField(_("message id and values"), null=True, blank=True)

@@ -9,7 +9,11 @@ from django.utils import timezone
 from billing.models import Invoice
 from exports.models import BatchKind, ExportBatch, ExportState, ReconciliationRun
 from exports.payments import payment_status_sync
-from exports.reconciliation.run import reconciliation_perform, reconciliation_scheduled
+from exports.reconciliation.run import (
+    reconciliation_perform,
+    reconciliation_scheduled,
+    reconciliations_budget_resume,
+)
 from exports.run import (
     ExportsInterrupted,
     exports_budget_resume,
@@ -85,8 +89,8 @@ def reconciliation_weekly_task() -> None:
 @shared_task
 def export_records_recover_task() -> None:
     """Celery beat runs this every settings.EXPORT_RECOVERY_SECONDS, in every export moment:
-    records left behind by a worker are resumed, and the invoices waiting for Exact's daily
-    budget once it has reset."""
+    records left behind by a worker are resumed, and the invoices and reconciliations waiting
+    for Exact's daily budget once it has reset."""
     link = link_get()
     if link is None:
         return
@@ -95,6 +99,8 @@ def export_records_recover_task() -> None:
         exports_budget_resume(link=link)
     except ExportsInterrupted as error:
         logger.warning("Recovery stopped; its next run goes on: %s", error)
+    for run_id in reconciliations_budget_resume(link=link):
+        reconciliation_task.delay(run_id)
 
 
 @shared_task

@@ -46,7 +46,7 @@ from exports.reconciliation.compare import (
     bookings_from_lines,
     reconcile,
 )
-from integrations.exact import api, ratelimit
+from integrations.exact import api, client, ratelimit
 from integrations.exact.errors import BudgetSpent, ExactError
 from integrations.models import ExactLink, LinkState
 
@@ -248,10 +248,13 @@ def reconciliation_queue(
         ExactLink.objects.select_for_update().filter(pk=link.pk).first()
         active = (
             ReconciliationRun.objects.filter(
+                Q(
+                    state__in=[ReconciliationState.QUEUED, ReconciliationState.RUNNING],
+                    started_at__gte=timezone.now() - RUN_LOST_AFTER,
+                )
+                | Q(state=ReconciliationState.WAITING),
                 year=year,
                 month=month,
-                state__in=[ReconciliationState.QUEUED, ReconciliationState.RUNNING],
-                started_at__gte=timezone.now() - RUN_LOST_AFTER,
             )
             .order_by("-started_at", "-pk")
             .first()
@@ -270,9 +273,11 @@ def reconciliation_queue(
 def reconciliation_perform(*, run: ReconciliationRun, link: ExactLink | None) -> ReconciliationRun:
     """Carry out a queued run once: a second delivery of the same run does nothing.
 
-    Exact is read in the bulk lane of the day's budget. A failure to read Exact, a spent bulk
-    share (with its reset time) or a link that may not be read any more ends the run as failed
-    with its message; nothing of an unfinished comparison is stored.
+    Exact is read in the bulk lane of the day's budget. With the bulk share spent the run
+    waits, with the reset time, and the recovery queues it again after the reset
+    (``reconciliations_budget_resume``). A failure to read Exact or a link that may not be read
+    any more ends the run as failed with its message; nothing of an unfinished comparison is
+    stored.
     """
     taken = ReconciliationRun.objects.filter(pk=run.pk, state=ReconciliationState.QUEUED).update(
         state=ReconciliationState.RUNNING
@@ -290,7 +295,10 @@ def reconciliation_perform(*, run: ReconciliationRun, link: ExactLink | None) ->
     except BudgetSpent as error:
         logger.info("Reconciliation %s waits for Exact's budget: %s", run.period_label, error)
         run.budget_resets_at = error.resets_at
-        return _failed(run, BULK_SHARE_SPENT)
+        run.error_set(BULK_SHARE_SPENT)
+        run.state = ReconciliationState.WAITING
+        run.save()
+        return run
     except ExactError as error:
         logger.warning("Reconciliation %s stopped: %s", run.period_label, error)
         return _failed(run, error.stored)
@@ -299,6 +307,32 @@ def reconciliation_perform(*, run: ReconciliationRun, link: ExactLink | None) ->
         raise
     _outcome_store(run, outcome)
     return run
+
+
+def reconciliations_budget_resume(*, link: ExactLink) -> list[int]:
+    """Queue again the runs waiting for the day's budget once bulk work may call Exact again;
+    the runs taken up (none while the bulk share is still spent or the link may not be read).
+
+    Each run is taken by one caller only, so two recoveries at once queue it once.
+    """
+    if not reconciliation_allowed(link=link) or client.budget_today(link=link).bulk_waiting:
+        return []
+    waiting = ReconciliationRun.objects.filter(state=ReconciliationState.WAITING)
+    resumed = []
+    for pk in waiting.order_by("started_at", "pk").values_list("pk", flat=True):
+        taken = ReconciliationRun.objects.filter(pk=pk, state=ReconciliationState.WAITING).update(
+            state=ReconciliationState.QUEUED,
+            # When Exact is read, which the page shows; a queued run is lost after a while.
+            started_at=timezone.now(),
+            budget_resets_at=None,
+            error_message="",
+            error_said=None,
+        )
+        if taken:
+            resumed.append(pk)
+    if resumed:
+        logger.info("%s reconciliations resumed after Exact's daily budget reset", len(resumed))
+    return resumed
 
 
 def _failed(run: ReconciliationRun, message: Message | str) -> ReconciliationRun:

@@ -19,10 +19,14 @@ from exports.models import (
     ReconciliationTrigger,
 )
 from exports.reconciliation.run import reconciliation_scheduled
-from exports.tasks import reconciliation_task, reconciliation_weekly_task
+from exports.tasks import (
+    export_records_recover_task,
+    reconciliation_task,
+    reconciliation_weekly_task,
+)
 from integrations.exact import api, client
 from integrations.models import Activation
-from tests.exports.conftest import exported, sandbox_control
+from tests.exports.conftest import DAY, exported, sandbox_control
 from tests.exports.test_reconciliation import line_calls
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +161,7 @@ def test_re_exporting_a_difference_does_what_retry_does_and_says_so(
     assert record.state == ExportState.SENDING
 
 
-def test_a_reconciliation_reads_in_the_bulk_share_and_leaves_the_realtime_reserve(
+def test_a_reconciliation_reads_in_the_bulk_share_and_waits_for_the_reset_on_its_own(
     sandbox, link, clerk, small_day
 ):
     exported()
@@ -168,14 +172,29 @@ def test_a_reconciliation_reads_in_the_bulk_share_and_leaves_the_realtime_reserv
         api.journals(link, codes=[link.journal])
     sandbox.reset_counters()
     run = start(clerk, "nl")
-    assert run.state == ReconciliationState.FAILED
+    assert run.state == ReconciliationState.WAITING
     assert sandbox.counters()["total"] == 0
     budget = client.budget_today(link=link)
     assert budget.daily_left == 20
     page = clerk.get(f"{PAGE}?run={run.pk}", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     reset = formats.time_format(timezone.localtime(budget.daily_resets_at), "H:i")
+    assert "Wachten op het budget van morgen:" in page
     assert "voor bulkwerk is op; de rest blijft voor directe exports." in page
-    assert f"Sluit opnieuw aan na {reset}, als het dagbudget weer beschikbaar is." in page
+    assert f"De aansluiting gaat vanzelf verder na {reset}, als het dagbudget" in page
+    # Clicking again finds the waiting run instead of starting a second one.
+    assert start(clerk) == run and ReconciliationRun.objects.count() == 2
+
+    # The recovery leaves it while the budget is spent, and carries it out after the reset.
+    assert export_records_recover_task.apply().successful()
+    run.refresh_from_db()
+    assert run.state == ReconciliationState.WAITING and sandbox.counters()["total"] == 0
+    small_day(DAY)
+    assert export_records_recover_task.apply().successful()
+    run.refresh_from_db()
+    assert run.succeeded and run.error_text == "" and run.budget_resets_at is None
+    assert sandbox.counters()["total"] > 0
+    page = clerk.get(f"{PAGE}?run={run.pk}").content.decode()
+    assert "coachlink and Exact Online agree" in page
 
 
 def test_a_bad_period_is_refused_with_a_message_and_no_run(link, clerk):
