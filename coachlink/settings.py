@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE["notifications: refresh token expiry"] = {
     "schedule": crontab(hour=7, minute=30),
     "options": {"expires": 12 * 3600},
 }
+CELERY_BEAT_SCHEDULE["notifications: lost notices"] = {
+    "task": "notifications.tasks.notices_lost_resend_task",
+    "schedule": 300.0,
+    "options": {"expires": 270},
+}
 
 LOGGING = {
     "version": 1,

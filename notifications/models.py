@@ -15,7 +15,8 @@ class NoticeKind(models.TextChoices):
 class Notification(models.Model):
     """The day's notice of one kind. The row is written before the mail is sent: the unique
     (kind, day) lets one worker of several send it; a mail that could not be sent removes its
-    row again, so the retry or the next event of that day sends it."""
+    row again, so the retry or the next event of that day sends it. A row left unsent by a
+    worker that stopped between the two is taken over (notifications.services)."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=NoticeKind.choices)
     day = models.DateField(_("day"))
@@ -23,6 +24,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # The addresses it went to; empty when nobody could be told (logged once that day).
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    # What stopped, for a notice to authenticate again: the mail says it, also when resent.
+    stopped = models.CharField(_("what stopped"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["-day", "kind"]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from integrations.models import ExactLink
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 EXPORT_PERMISSION = ("exports", "change_exportrecord")
 # What a mail server's failure raises; the task tries again on it.
 SEND_ERRORS = (SMTPException, OSError)
+# A day's notice claimed and still unsent after this was lost with its worker (a mail takes
+# seconds to hand over, and a refused one frees its claim): it is sent again.
+CLAIM_LOST_AFTER = dt.timedelta(minutes=10)
 
 
 def notice_recipients() -> list[str]:
@@ -53,8 +56,24 @@ def notice_queued_mark(*, kind: str) -> str:
     return f"notice-queued:{kind}:{timezone.localdate().isoformat()}"
 
 
+def _claims_lost() -> QuerySet[Notification]:
+    """Today's notices a worker claimed and never sent, to someone it should have."""
+    return Notification.objects.filter(
+        day=timezone.localdate(),
+        sent_at__isnull=True,
+        created_at__lt=timezone.now() - CLAIM_LOST_AFTER,
+    ).exclude(recipients=[])
+
+
 def notice_given_today(*, kind: str) -> bool:
-    return Notification.objects.filter(kind=kind, day=timezone.localdate()).exists()
+    """Sent today, or being sent; a claim lost with its worker does not count."""
+    today = Notification.objects.filter(kind=kind, day=timezone.localdate())
+    return today.exists() and not _claims_lost().filter(kind=kind).exists()
+
+
+def notices_lost_kinds() -> list[tuple[str, str]]:
+    """(kind, what stopped) of today's notices lost with their worker, to be sent again."""
+    return list(_claims_lost().values_list("kind", "stopped"))
 
 
 def notice_send(*, kind: str, stopped: str = "") -> Notification | None:
@@ -74,10 +93,12 @@ def notice_send(*, kind: str, stopped: str = "") -> Notification | None:
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                kind=kind, day=timezone.localdate(), recipients=recipients
+                kind=kind, day=timezone.localdate(), recipients=recipients, stopped=stopped
             )
     except IntegrityError:
-        return None
+        notification = _claim_lost_take(kind=kind, recipients=recipients)
+        if notification is None:
+            return None
     if not recipients:
         logger.warning(
             "Notice %r not sent: no active user with an e-mail address may run the export",
@@ -95,6 +116,16 @@ def notice_send(*, kind: str, stopped: str = "") -> Notification | None:
     notification.save(update_fields=["sent_at"])
     logger.info("Notice %r sent to %s people", kind, len(recipients))
     return notification
+
+
+def _claim_lost_take(*, kind: str, recipients: list[str]) -> Notification | None:
+    """Today's notice of ``kind`` when its claim was lost and this caller took it over (one
+    caller of several does); else None: it was sent, or is being sent."""
+    lost = _claims_lost().filter(kind=kind)
+    if not lost.update(created_at=timezone.now(), recipients=recipients):
+        return None
+    logger.warning("Notice %r was claimed but not sent; sending it now", kind)
+    return Notification.objects.get(kind=kind, day=timezone.localdate())
 
 
 def refresh_token_expiry_check(*, link: ExactLink) -> Notification | None:

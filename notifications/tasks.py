@@ -8,6 +8,7 @@ from notifications.services import (
     SEND_ERRORS,
     notice_queued_mark,
     notice_send,
+    notices_lost_kinds,
     refresh_token_expiry_check,
 )
 
@@ -41,3 +42,11 @@ def refresh_token_expiry_check_task() -> None:
     link = link_get()
     if link is not None:
         refresh_token_expiry_check(link=link)
+
+
+@shared_task
+def notices_lost_resend_task() -> None:
+    """Celery beat runs this every few minutes: a day's notice whose worker stopped between
+    claiming and sending it is sent after all."""
+    for kind, stopped in notices_lost_kinds():
+        notice_send_task.delay(kind, stopped)

@@ -4,11 +4,14 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
+from coachlink.celery import app as celery_app
 from exports.models import BUDGET_WAITING, ExportRecord, ExportState
 from exports.run import ExportsInterrupted, invoice_export, invoices_export_bulk
 from notifications.models import NoticeKind, Notification
-from notifications.tasks import RETRY_POLICY, notice_send_task
+from notifications.services import CLAIM_LOST_AFTER, notice_given_today
+from notifications.tasks import RETRY_POLICY, notice_send_task, notices_lost_resend_task
 from testkit.factories import DebtorFactory, final_invoice_create
 from tests.notifications.conftest import SITE, a_day_passes
 
@@ -177,3 +180,45 @@ def test_a_bulk_runs_refusals_queue_one_mail_that_lists_them_all(
     with django_capture_on_commit_callbacks(execute=True):
         refused(supplier_invoice())
     assert len(queued) == 2
+
+
+def test_a_notice_whose_worker_stopped_before_sending_is_sent_by_the_next_check(
+    supplier_link, sandbox, people, mail_settings, mailoutbox, monkeypatch
+):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    refused(supplier_invoice())
+    # A worker claimed the day's notice and stopped before the mail went.
+    claim = Notification.objects.create(
+        kind=NoticeKind.EXPORTS_REFUSED, day=timezone.localdate(), recipients=people
+    )
+    assert notices_lost_resend_task.apply().successful()
+    assert mailoutbox == [], "a fresh claim is being sent by its worker"
+
+    Notification.objects.filter(pk=claim.pk).update(
+        created_at=timezone.now() - CLAIM_LOST_AFTER - dt.timedelta(minutes=1)
+    )
+    assert not notice_given_today(kind=NoticeKind.EXPORTS_REFUSED)
+    assert notices_lost_resend_task.apply().successful()
+    assert len(mailoutbox) == 1
+    assert "1 invoice was not exported to Exact Online" in mailoutbox[0].subject
+    claim.refresh_from_db()
+    assert claim.sent_at is not None
+
+    assert notices_lost_resend_task.apply().successful()
+    assert len(mailoutbox) == 1, "sent once"
+
+
+def test_a_day_with_nobody_to_tell_is_not_sent_again(supplier_link, sandbox, worker, mailoutbox):
+    with worker():
+        refused(supplier_invoice())
+    Notification.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
+    assert notice_given_today(kind=NoticeKind.EXPORTS_REFUSED)
+    assert notices_lost_resend_task.apply().successful()
+    assert mailoutbox == [] and Notification.objects.get().sent_at is None
+
+
+def test_the_lost_notices_check_is_on_the_beat_schedule():
+    entry = celery_app.conf.beat_schedule["notifications: lost notices"]
+    assert entry["task"] == notices_lost_resend_task.name
+    assert entry["task"] in celery_app.tasks
+    assert entry["schedule"] < CLAIM_LOST_AFTER.total_seconds()
