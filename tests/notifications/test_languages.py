@@ -65,7 +65,7 @@ def test_the_mails_go_in_the_site_language(something_to_say, people, mailoutbox,
     refused, expiring, reauthenticate = mailoutbox
     assert "1 factuur is niet naar Exact Online geëxporteerd" in refused.subject
     assert "Geweigerd door: coachlink, vóór het versturen" in refused.body
-    assert "Zo lost u het op:" in refused.body
+    assert "Zo los je het op:" in refused.body
     assert "De relatie" in refused.body or "relatienummer" in refused.body
     assert "de toegang tot Exact Online verloopt op" in expiring.subject
     assert "Klik op het configuratiescherm op Test verbinding" in expiring.body
