@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from billing.models import Company, Debtor, Invoice, Person
+from coachlink.numbers import INTEGER_LARGEST, whole_number
 from coachlink.pagination import SortKey
 
 # Up to this many matching debtors are passed to the invoice query as a list, so the planner
@@ -59,8 +60,9 @@ def debtors_matching(*, query: str, by_number: bool = False) -> QuerySet[Debtor]
         Debtor.objects.filter(company__in=companies),
         Debtor.objects.filter(person__in=persons),
     ]
-    if by_number and query.isdigit():
-        ways.append(Debtor.objects.filter(_debtor_number_match(query, via="")))
+    number = _as_number(query)
+    if by_number and number is not None:
+        ways.append(Debtor.objects.filter(_debtor_number_match(number, via="")))
     first, *others = (way.order_by().values_list("pk", flat=True) for way in ways)
     return first.union(*others, all=True)
 
@@ -71,14 +73,19 @@ def debtor_of_row_matching(*, query: str, by_number: bool = False, via: str = ""
     matches = Q(**{f"{via}debtor__company__name__{lookup}": query}) | _person_name_match(
         query, via=f"{via}debtor__person__"
     )
-    if by_number and query.isdigit():
-        matches |= _debtor_number_match(query, via=f"{via}debtor__")
+    number = _as_number(query)
+    if by_number and number is not None:
+        matches |= _debtor_number_match(number, via=f"{via}debtor__")
     return matches
 
 
-def _debtor_number_match(query: str, *, via: str) -> Q:
-    # People type numbers as printed ("00042"); they are stored as 42.
-    return Q(**{f"{via}debtor_number": int(query)})
+def _as_number(query: str) -> int | None:
+    """The invoice or debtor number ``query`` is, typed as printed ("00042" is 42)."""
+    return whole_number(query, largest=INTEGER_LARGEST)
+
+
+def _debtor_number_match(number: int, *, via: str) -> Q:
+    return Q(**{f"{via}debtor_number": number})
 
 
 def invoice_search(
@@ -113,7 +120,8 @@ def invoice_search(
             matches |= Q(**{f"{via}debtor_id__in": debtors})
     else:
         matches = Q(**{f"{via}debtor_id__in": listed})
-    numbers = [*numbers, int(query)] if query.isdigit() else list(numbers)
+    number = _as_number(query)
+    numbers = [*numbers, number] if number is not None else list(numbers)
     if numbers:
         matches |= Q(**{f"{via}number__in": numbers})
     return matches

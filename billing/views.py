@@ -25,8 +25,12 @@ logger = logging.getLogger(__name__)
 @permission_required("billing.view_invoice", raise_exception=True)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    invoices = invoices_filter(query=filters.get("q", ""), status=filters.get("status", ""))
+    if form.is_bound and not form.is_valid():
+        # Said above the list (includes/filter_errors.html), which shows nothing meanwhile.
+        invoices = Invoice.objects.none()
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        invoices = invoices_filter(query=filters.get("q", ""), status=filters.get("status", ""))
     page = seek_page(invoices, keys=INVOICE_SORT_KEY, size=INVOICES_PER_PAGE, params=request.GET)
     return render(request, "billing/invoice_list.html", {"form": form, "page": page})
 

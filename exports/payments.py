@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from coachlink.numbers import INTEGER_LARGEST, whole_number
 from exports.models import (
     ExportRecord,
     ExportState,
@@ -68,7 +69,7 @@ def _invoice_number(*, reference, link: ExactLink) -> int | None:
     prefix = link.invoice_number_prefix
     if prefix and text.startswith(prefix):
         text = text[len(prefix) :]
-    return int(text) if text.isdigit() else None
+    return whole_number(text, largest=INTEGER_LARGEST)
 
 
 class _Matcher:

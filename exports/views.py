@@ -45,8 +45,12 @@ CHANGE = "exports.change_exportrecord"
 @permission_required(VIEW, raise_exception=True)
 def export_log(request: HttpRequest) -> HttpResponse:
     form = ExportLogFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    records = export_records_filter(state=filters.get("state", ""), query=filters.get("q", ""))
+    if form.is_bound and not form.is_valid():
+        # Said above the list (includes/filter_errors.html), which shows nothing meanwhile.
+        records = ExportRecord.objects.none()
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        records = export_records_filter(state=filters.get("state", ""), query=filters.get("q", ""))
     page = seek_page(records, keys=RECORD_SORT_KEY, size=RECORDS_PER_PAGE, params=request.GET)
     link = link_get()
     return render(

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from coachlink.numbers import whole_number
 from exports.models import DifferenceKind
 from integrations.exact.entities import TransactionLine
 
@@ -222,7 +223,8 @@ def bookings_from_lines(lines: Iterable[TransactionLine], *, debtor_gl: str) -> 
 def _code(value: str) -> str:
     """Relation numbers compare as numbers: Exact keeps no leading zeros."""
     text = value.strip()
-    return str(int(text)) if text.isdigit() else text
+    number = whole_number(text)
+    return str(number) if number is not None else text
 
 
 def mismatches_find(expected: Expected, booking: Booking) -> tuple[Mismatch, ...]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from billing.models import Invoice
 from coachlink.messages import Message
+from coachlink.numbers import INTEGER_LARGEST, whole_number
 from exports.builders import (
     ExportProblem,
     booking_date_resolve,
@@ -159,9 +160,10 @@ def expected_by_reference(*, link: ExactLink, references: Iterable[str]) -> dict
         return {}
     prefix = link.invoice_number_prefix
     numbers = {
-        int(reference[len(prefix) :])
+        number
         for reference in references
-        if reference.startswith(prefix) and reference[len(prefix) :].isdigit()
+        if reference.startswith(prefix)
+        and (number := whole_number(reference[len(prefix) :], largest=INTEGER_LARGEST)) is not None
     }
     invoices = _invoices().filter(Q(export_record__your_ref__in=references) | Q(number__in=numbers))
     today = timezone.localdate()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.templatetags.billing import euro
+from coachlink.numbers import BIG_INTEGER_LARGEST, whole_number
 from exports.models import ReconciliationDifference, ReconciliationRun
 from exports.reconciliation import report
 from exports.reconciliation.handling import (
@@ -107,11 +108,8 @@ def _rows(run: ReconciliationRun) -> list[dict]:
 @permission_required(VIEW, raise_exception=True)
 def reconciliation_page(request: HttpRequest) -> HttpResponse:
     runs = ReconciliationRun.objects.select_related("started_by")
-    run = None
-    if request.GET.get("run", "").isdigit():
-        run = get_object_or_404(runs, pk=int(request.GET["run"]))
-    else:
-        run = runs.first()
+    asked = whole_number(request.GET.get("run", ""), largest=BIG_INTEGER_LARGEST)
+    run = get_object_or_404(runs, pk=asked) if asked is not None else runs.first()
     today = timezone.localdate()
     initial = {"year": run.year, "month": run.month} if run else {"year": today.year}
     link = link_get()

@@ -25,6 +25,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from coachlink.messages import Message
+from coachlink.numbers import whole_number
 from integrations.exact.errors import ExactError, NotFound, RateLimited, Refused, Transient
 
 TRANSIENT_STATUSES = {408, 502, 503, 504}
@@ -147,7 +148,8 @@ def _late() -> Transient:
 def _body_read(response: requests.Response) -> bytes:
     limit = settings.EXACT_MAX_BODY
     announced = response.headers.get("Content-Length", "")
-    if announced.isdigit() and int(announced) > limit:
+    length = whole_number(announced)
+    if length is not None and length > limit:
         raise _too_large()
     body = bytearray()
     for chunk in response.iter_content(chunk_size=CHUNK_BYTES):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from coachlink.messages import Message
+from coachlink.numbers import whole_number
 from integrations.exact import http
 from integrations.exact.errors import (
     ExactError,
@@ -93,7 +94,7 @@ def _token_call(*, site: str, form: dict[str, str]) -> TokenSet:
         )
     # Exact sends expires_in as a string ("600").
     expires_in = str(body.get("expires_in") or "600")
-    if not body.get("access_token") or not expires_in.isdigit():
+    if not body.get("access_token") or whole_number(expires_in) is None:
         raise Transient(
             Message(gettext_noop("Exact Online's token service sent no access token; try again.")),
             status=response.status_code,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from coachlink.messages import Message, number_value
+from coachlink.numbers import whole_number
 from integrations.exact.entities import Account, CostCentre, GLAccount, Journal, VatCode
 
 JOURNAL_TYPE_SALES = 20
@@ -340,7 +341,7 @@ def relation_code(value: str) -> str | None:
     """``value`` as Exact's relation number (digits, at most 18 without leading zeros, which
     Exact drops: "00025" is relation 25), or None when it cannot be one."""
     code = value.strip()
-    if not code.isdigit() or len(code.lstrip("0") or "0") > RELATION_CODE_LENGTH:
+    if whole_number(code) is None or len(code.lstrip("0") or "0") > RELATION_CODE_LENGTH:
         return None
     return str(int(code))
 
