@@ -179,6 +179,7 @@ def test_a_reconciliation_reads_in_the_bulk_share_and_waits_for_the_reset_on_its
     page = clerk.get(f"{PAGE}?run={run.pk}", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     reset = formats.time_format(timezone.localtime(budget.daily_resets_at), "H:i")
     assert "Wachten op het budget van morgen:" in page
+    assert "· gestart " in page and "aangesloten " not in page
     assert "voor bulkwerk is op; de rest blijft voor directe exports." in page
     assert f"De aansluiting gaat vanzelf verder na {reset}, als het dagbudget" in page
     # Clicking again finds the waiting run instead of starting a second one.
