@@ -5,9 +5,12 @@
 
 Seeds ``--small`` (10,000) final invoices of two lines, each with an export record, and times
 every page; then grows the history to ``--records`` and times them again, with the ratio between
-the two. Each page is requested in-process with Django's test client as a logged-in superuser,
-after two warm-up requests; the figures are the server time of a request (median and 95th
-percentile; and the median CPU time of this process) and the database queries it makes. On
+the two. The debtors grow with the history (INVOICES_PER_DEBTOR), and one large customer has
+about one invoice in a hundred, so a search for one debtor shows a page of about the same length
+at both sizes; each page's ``rows`` says how many it drew. Each page is requested in-process
+with Django's test client as a logged-in superuser, after two warm-up requests; the figures
+are the server time of a request (median and 95th percentile; and the median CPU time of this
+process) and the database queries it makes. On
 PostgreSQL the history is written by the database itself (INSERT ... SELECT over
 generate_series), then vacuumed and analysed as autovacuum would; each page's queries are
 explained and the scans of the invoice and export record tables reported. On SQLite the rows are

@@ -13,7 +13,9 @@ from notifications.tasks import notice_send_task
 REFUSALS_GATHER_SECONDS = 60
 # How long a queued notice keeps others of its kind from being queued, beyond its wait: the
 # task clears the mark when it has run; a task lost with its worker frees the kind after this.
-QUEUED_MARK_SECONDS = 15 * 60
+# Without Redis (the demo) each process has its own cache, so a mark the task cleared in its
+# process stays in the one that queued it: kept short, a later refusal is queued soon after.
+QUEUED_MARK_SECONDS = 5 * 60
 
 
 def notice_queue(*, kind: str, stopped: str = "", countdown: int = 0) -> None:
