@@ -57,7 +57,8 @@ INVOICES_PER_DEBTOR = 5
 COMPANY_SHARE = 0.8
 LARGE_CUSTOMER = "Grootklant Opleidingen B.V."
 LARGE_CUSTOMER_EVERY = 97
-LARGE_CUSTOMER_NUMBER = 999_999
+# Above any number the growing debtors take.
+LARGE_CUSTOMER_NUMBER = 2_000_000_000
 # Ten years of invoices: a group of companies invoicing 100,000 a year has 1,000,000.
 HISTORY_DAYS = 3650
 REFUSAL = "Ongeldige referentie: Btw-code"
@@ -149,7 +150,7 @@ def debtors_seed(*, invoices: int, reference: dict) -> None:
         ],
         batch_size=5000,
     )
-    everyone = Debtor.objects.order_by("pk").values_list("pk", "debtor_number")
+    everyone = list(Debtor.objects.order_by("pk").values_list("pk", "debtor_number"))
     reference["debtor_numbers"] = dict(everyone)
     reference["debtors"] = [pk for pk, _ in everyone if pk != reference["large_customer"]]
 

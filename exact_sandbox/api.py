@@ -331,7 +331,7 @@ def _int_option(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name)
     if value is None:
         return None
-    if not value.strip().isdigit():
+    if not (value.strip().isascii() and value.strip().isdigit()):
         raise ODataError(f"Invalid '{name}' query option value '{value}': it must be an integer.")
     return int(value)
 
@@ -382,7 +382,8 @@ def _sortable(value: Any) -> Any:
 
 
 def _parse(text: str) -> Any:
-    return int(text) if text.lstrip("-").isdigit() else text
+    digits = text.lstrip("-")
+    return int(text) if digits.isascii() and digits.isdigit() else text
 
 
 def _list_answer(

@@ -96,7 +96,7 @@ def _account_next_code(*, division: int) -> str:
     numbers = [
         int(code)
         for code in m.Account.objects.filter(division=division).values_list("code", flat=True)
-        if code.strip().isdigit()
+        if code.strip().isascii() and code.strip().isdigit()
     ]
     return account_code(str(max(numbers, default=0) + 1))
 

@@ -89,7 +89,11 @@ def authorize(request: HttpRequest, site: str) -> HttpResponse:
         context["username"] = request.POST.get("username", "")
         return render(request, "exact_sandbox/consent.html", context, status=200)
     own = list(user.divisions.values_list("code", flat=True))
-    ticked = [int(code) for code in request.POST.getlist("division") if code.isdigit()]
+    ticked = [
+        int(code)
+        for code in request.POST.getlist("division")
+        if code.isascii() and code.isdigit() and len(code) <= 9
+    ]
     # Nothing ticked means everything the user has, like Exact's default consent.
     chosen = [code for code in ticked if code in own] if ticked else own
     if not chosen:

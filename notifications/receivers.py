@@ -34,7 +34,8 @@ def notice_queue(*, kind: str, stopped: str = "", countdown: int = 0) -> None:
         if cache.add(mark, True, timeout=countdown + QUEUED_MARK_SECONDS):
             notice_send_task.apply_async((str(kind), stopped), countdown=countdown)
 
-    transaction.on_commit(queue)
+    # A broker or cache that fails here is logged; the export that committed goes on.
+    transaction.on_commit(queue, robust=True)
 
 
 def export_refused_notice(sender, record, **kwargs) -> None:

@@ -56,19 +56,22 @@ def notice_queued_mark(*, kind: str) -> str:
     return f"notice-queued:{kind}:{timezone.localdate().isoformat()}"
 
 
+def _claim_lost() -> Q:
+    """A notice a worker claimed and never sent, to someone it should have."""
+    return Q(sent_at__isnull=True, created_at__lt=timezone.now() - CLAIM_LOST_AFTER) & ~Q(
+        recipients=[]
+    )
+
+
 def _claims_lost() -> QuerySet[Notification]:
-    """Today's notices a worker claimed and never sent, to someone it should have."""
-    return Notification.objects.filter(
-        day=timezone.localdate(),
-        sent_at__isnull=True,
-        created_at__lt=timezone.now() - CLAIM_LOST_AFTER,
-    ).exclude(recipients=[])
+    return Notification.objects.filter(_claim_lost(), day=timezone.localdate())
 
 
 def notice_given_today(*, kind: str) -> bool:
-    """Sent today, or being sent; a claim lost with its worker does not count."""
+    """Sent today, or being sent; a claim lost with its worker does not count. One query: it
+    is asked on every refusal."""
     today = Notification.objects.filter(kind=kind, day=timezone.localdate())
-    return today.exists() and not _claims_lost().filter(kind=kind).exists()
+    return today.exclude(_claim_lost()).exists()
 
 
 def notices_lost_kinds() -> list[tuple[str, str]]:

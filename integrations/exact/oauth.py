@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from coachlink.messages import Message
-from coachlink.numbers import whole_number
+from coachlink.numbers import INTEGER_LARGEST, whole_number
 from integrations.exact import http
 from integrations.exact.errors import (
     ExactError,
@@ -92,9 +92,9 @@ def _token_call(*, site: str, form: dict[str, str]) -> TokenSet:
             error=str(body.get("error") or ""),
             description=str(body.get("error_description") or ""),
         )
-    # Exact sends expires_in as a string ("600").
-    expires_in = str(body.get("expires_in") or "600")
-    if not body.get("access_token") or whole_number(expires_in) is None:
+    # Exact sends expires_in as a string ("600"); a number no clock can add is none.
+    expires_in = whole_number(str(body.get("expires_in") or "600"), largest=INTEGER_LARGEST)
+    if not body.get("access_token") or expires_in is None:
         raise Transient(
             Message(gettext_noop("Exact Online's token service sent no access token; try again.")),
             status=response.status_code,
@@ -102,7 +102,7 @@ def _token_call(*, site: str, form: dict[str, str]) -> TokenSet:
     return TokenSet(
         access_token=str(body["access_token"]),
         refresh_token=str(body.get("refresh_token") or ""),
-        expires_in=int(expires_in),
+        expires_in=expires_in,
     )
 
 

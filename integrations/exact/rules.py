@@ -341,9 +341,10 @@ def relation_code(value: str) -> str | None:
     """``value`` as Exact's relation number (digits, at most 18 without leading zeros, which
     Exact drops: "00025" is relation 25), or None when it cannot be one."""
     code = value.strip()
-    if whole_number(code) is None or len(code.lstrip("0") or "0") > RELATION_CODE_LENGTH:
+    number = whole_number(code)
+    if number is None or len(str(number)) > RELATION_CODE_LENGTH:
         return None
-    return str(int(code))
+    return str(number)
 
 
 def relation_code_breach(value: str) -> Breach:

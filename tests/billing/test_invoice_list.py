@@ -266,3 +266,17 @@ def test_rows_with_exports_and_payments_cost_no_query_a_row(
 
     assert len(response.context["page"]) == rows
     assert response.content.decode().count("Partly paid: ") == rows
+
+
+def test_a_name_in_any_script_is_found_whole_and_by_its_last_name(user_client):
+    wanted = final_invoice_create(
+        debtor=DebtorFactory(
+            company=None, person=PersonFactory(first_name="Łukasz", last_name="Dvořák 😀")
+        )
+    )
+    final_invoice_create(debtor=DebtorFactory(company__name="Andere Klant BV"))
+
+    for query in ("Łukasz Dvořák 😀", "Dvořák", "Łukasz"):
+        page = user_client.get(URL, {"q": query}).context["page"]
+        assert list(page) == [wanted], query
+    assert "Łukasz Dvořák 😀" in user_client.get(URL, {"q": "Dvořák"}).content.decode()

@@ -280,3 +280,10 @@ def test_a_value_of_the_wrong_type_is_a_400(nl_api):
     answer = nl_api.post("salesentry/SalesEntries", sales_entry_payload(nl_api, Type="abc"))
     assert answer.status_code == 400
     assert exact_message(answer).startswith("Error processing request stream.")
+
+
+@pytest.mark.parametrize("top", ["²", "١٢", "-1", "x"])
+def test_a_paging_option_that_is_no_whole_number_is_a_400_not_a_crash(nl_api, top):
+    answer = nl_api.get("financial/GLAccounts", **{"$select": "Code", "$top": top})
+    assert answer.status_code == 400
+    assert "it must be an integer" in answer.json()["error"]["message"]["value"]

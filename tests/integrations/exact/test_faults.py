@@ -215,7 +215,15 @@ def test_a_json_answer_nested_too_deeply_is_unreadable_not_a_crash():
 
 @pytest.mark.parametrize(
     "body",
-    [b"<html>login</html>", b'{"access_token": "x", "expires_in": "soon"}', b"[1, 2]", b"null"],
+    [
+        b"<html>login</html>",
+        b'{"access_token": "x", "expires_in": "soon"}',
+        # Digits int() refuses, and a lifetime no clock can add.
+        '{"access_token": "x", "expires_in": "²"}'.encode(),
+        b'{"access_token": "x", "expires_in": "99999999999999999999999"}',
+        b"[1, 2]",
+        b"null",
+    ],
 )
 def test_an_unreadable_answer_of_the_token_service_is_a_transient_error(settings, body):
     def token_service(connection, tally):
